@@ -1,0 +1,202 @@
+"""The filter stage: decide which raw files are usable images, and say why the others are not.
+
+Kept files are copied byte for byte (no re-encode; reduce does the only decode-to-pixels that
+reaches training). Every input row comes out kept or rejected with a ``code:detail`` reason.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from ganpipe.clean.decode import Rejected, extension, load, open_image, to_mode
+from ganpipe.clean.parallel import pmap
+from ganpipe.clean.review import write_review
+from ganpipe.clean.stage import finish, parse_colour, start
+from ganpipe.manifest import KEPT, Row, image_relpath, sha256_bytes, stage_counts
+from ganpipe.params import FilterParams
+
+TEST_SIDE = 256  # blank test and perceptual hash run on at most this many pixels a side
+ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
+
+
+@dataclass(frozen=True)
+class _Job:
+    in_dir: Path
+    out_dir: Path
+    params: FilterParams
+    background: tuple[int, int, int]
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """One row after the per-image checks; hash and size feed the per-class duplicate pass."""
+
+    source: Row
+    row: Row
+    phash: int = 0
+    pixels: int = 0
+    nbytes: int = 0
+
+
+def run_filter(in_dir: Path, out_dir: Path, params: FilterParams, reject_list: Path,
+               metrics_path: Path, background: str = "#ffffff") -> list[Row]:
+    """Filter ``in_dir`` into ``out_dir``; write the per-class, per-reason counts to ``metrics_path``.
+
+    ``background`` should be ``reduce.background``: transparent images are judged (blank,
+    near-duplicate) as they will look after reduce composites them.
+    """
+    rows = start(in_dir, out_dir)
+    job = _Job(Path(in_dir), Path(out_dir), params, parse_colour(background),
+               read_reject_list(reject_list))
+    checked = pmap(partial(_check, job=job), rows, params.workers, "filter")
+    final = _deduplicate(checked, params.near_duplicate_hamming)
+    _remove_dropped(job.out_dir, checked, final)
+    out = finish(out_dir, final)
+    _write_metrics(Path(metrics_path), out)
+    if params.contact_sheets:
+        write_review(Path(out_dir), [r for r in out if r.status == KEPT], params.workers,
+                     job.background)
+    return out
+
+
+def _remove_dropped(out_dir: Path, checked: list[_Checked], final: list[Row]) -> None:
+    """Delete copies made by workers for rows the duplicate pass rejected.
+
+    Rows with identical bytes share one id and so one path: keep any path a kept row uses.
+    """
+    kept = {row.path for row in final if row.status == KEPT}
+    for item, row in zip(checked, final):
+        if item.row.status == KEPT and row.status != KEPT and item.row.path not in kept:
+            (out_dir / item.row.path).unlink(missing_ok=True)
+
+
+def read_reject_list(path: Path) -> tuple[str, ...]:
+    """Ids or globs, one per line; ``#`` starts a comment. A missing file rejects nothing."""
+    path = Path(path)
+    if not path.exists():
+        return ()
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return tuple(line for line in lines if line)
+
+
+def _user_reject(row: Row, patterns: tuple[str, ...]) -> str | None:
+    """The first pattern matching the row's id, ``class/id`` or origin."""
+    names = (row.id, f"{row.label}/{row.id}", row.origin)
+    return next((p for p in patterns if any(fnmatch.fnmatchcase(n, p) for n in names)), None)
+
+
+def _check(row: Row, job: _Job) -> _Checked:
+    """Per-image checks (in a worker); a passing file is copied into the output at once."""
+    pattern = _user_reject(row, job.patterns)
+    if pattern is not None:
+        return _Checked(row, row.rejected(f"user-reject:{pattern}"))
+    data = (job.in_dir / row.path).read_bytes()
+    try:
+        image = open_image(data, job.params.max_pixels)
+        width, height = _inspect(image, job.params)
+        gray = np.asarray(_shrink(to_mode(load(image), "L", job.background)))
+        _check_blank(gray, job.params.blank_std)
+    except Rejected as err:
+        return _Checked(row, row.rejected(str(err)))
+    rel = image_relpath(row.label, row.id, extension(image))
+    (job.out_dir / rel).write_bytes(data)
+    kept = replace(row, path=rel, sha256=sha256_bytes(data), width=width, height=height,
+                   mode=image.mode)
+    return _Checked(row, kept, phash(gray), width * height, len(data))
+
+
+def _inspect(image: Image.Image, params: FilterParams) -> tuple[int, int]:
+    """Checks that need only the header; returns the displayed (EXIF-oriented) size.
+
+    Animated images: ``first-frame`` keeps the file and later stages use frame 0; ``reject``
+    rejects it. A JPEG is then set to decode at reduced scale: every byte is still entropy
+    decoded (so truncation is caught) but the full-size inverse DCT is skipped.
+    """
+    frames = getattr(image, "n_frames", 1)
+    if frames > 1 and params.animated == "reject":
+        raise Rejected(f"animated:{frames} frames")
+    width, height = image.size
+    if image.getexif().get(0x0112) in ROTATED:
+        width, height = height, width
+    if min(width, height) < params.min_side:
+        raise Rejected(f"too-small:{width}x{height}, min side {params.min_side}")
+    if not params.aspect_min <= width / height <= params.aspect_max:
+        raise Rejected(f"aspect:{width / height:.3g} outside "
+                       f"{params.aspect_min:g}-{params.aspect_max:g}")
+    image.draft(None, (TEST_SIDE, TEST_SIDE))
+    return width, height
+
+
+def _shrink(image: Image.Image) -> Image.Image:
+    """At most about ``TEST_SIDE`` a side, by an exact box average (cheap for large PNGs)."""
+    factor = max(image.size) // TEST_SIDE
+    return image.reduce(factor) if factor > 1 else image
+
+
+def _check_blank(gray: np.ndarray, blank_std: float) -> None:
+    std = float(gray.std())
+    if std <= blank_std:
+        raise Rejected(f"blank:pixel std {std:.2f} <= {blank_std:g}")
+
+
+def phash(gray: np.ndarray) -> int:
+    """64-bit perceptual hash (imagehash's pHash: 32x32 DCT, 8x8 low band vs its median)."""
+    small = cv2.resize(gray, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
+    low = cv2.dct(small)[:8, :8]
+    return int.from_bytes(np.packbits(low > np.median(low)).tobytes(), "big")
+
+
+def _deduplicate(checked: list[_Checked], hamming: int) -> list[Row]:
+    """Within each class, reject exact then near duplicates, keeping the largest of each group.
+
+    Greedy, largest first (pixels, then bytes, then id): an image is rejected when its hash is
+    within ``hamming`` bits of an image already kept. ``hamming`` -1 turns near-dups off.
+    """
+    final = [c.row for c in checked]
+    by_class: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(checked):
+        if c.row.status == KEPT:
+            by_class[c.row.label].append(i)
+    for members in by_class.values():
+        members.sort(key=lambda i: (-checked[i].pixels, -checked[i].nbytes, checked[i].row.id))
+        seen: dict[str, str] = {}
+        kept_hashes = np.zeros(len(members), dtype=np.uint64)
+        kept_ids: list[str] = []
+        for i in members:
+            c = checked[i]
+            if c.row.sha256 in seen:
+                final[i] = c.source.rejected(f"duplicate:same bytes as {seen[c.row.sha256]}")
+                continue
+            seen[c.row.sha256] = c.row.id
+            if hamming >= 0 and kept_ids:
+                dist = np.bitwise_count(kept_hashes[: len(kept_ids)] ^ np.uint64(c.phash))
+                j = int(dist.argmin())
+                if dist[j] <= hamming:
+                    final[i] = c.source.rejected(
+                        f"near-duplicate:of {kept_ids[j]} (hamming {int(dist[j])})")
+                    continue
+            kept_hashes[len(kept_ids)] = c.phash
+            kept_ids.append(c.row.id)
+    return final
+
+
+def _write_metrics(path: Path, rows: list[Row]) -> None:
+    """Counts per class per reason, plus totals over classes; sorted keys, stable bytes."""
+    classes = stage_counts(rows)
+    total: dict[str, int] = defaultdict(int)
+    for counts in classes.values():
+        for key, value in counts.items():
+            total[key] += value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {"classes": classes, "total": dict(sorted(total.items()))}
+    path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n")

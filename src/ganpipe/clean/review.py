@@ -1,0 +1,114 @@
+"""Contact sheets for the manual review step: every kept image of a class with its id.
+
+The user reads the sheets, writes unwanted ids (or globs) into the reject list, and re-runs;
+the list is a dep of filter, so only filter and what follows it re-run.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from urllib.parse import quote
+
+from PIL import Image, ImageDraw, ImageFont
+
+from ganpipe.clean.decode import load, open_image, to_mode
+from ganpipe.clean.parallel import pmap
+from ganpipe.clean.stage import PNG_LEVEL
+from ganpipe.manifest import Row
+
+THUMB = 96  # thumbnail box, pixels
+CELL = (104, THUMB + 16)  # thumbnail plus a line for the id
+COLUMNS, ROWS = 10, 10
+PAPER = (224, 224, 224)  # light grey, so white-background images show their edges
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    label: str
+    number: int
+    rows: tuple[Row, ...]
+
+    @property
+    def relpath(self) -> str:
+        return f"{self.label}/sheet-{self.number:03d}.png"
+
+
+def write_review(stage_dir: Path, rows: list[Row], workers: int,
+                 background: tuple[int, int, int]) -> Path:
+    """Render ``stage_dir/review/<class>/sheet-NNN.png`` and ``review/index.html``."""
+    review = Path(stage_dir) / "review"
+    per_class: dict[str, list[Row]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r.label, r.id)):
+        per_class[row.label].append(row)
+    per_sheet = COLUMNS * ROWS
+    sheets = [
+        _Sheet(label, k // per_sheet, tuple(group[k : k + per_sheet]))
+        for label, group in sorted(per_class.items())
+        for k in range(0, len(group), per_sheet)
+    ]
+    for label in per_class:
+        (review / label).mkdir(parents=True, exist_ok=True)
+    task = partial(_render, stage_dir=Path(stage_dir), background=background)
+    pmap(task, sheets, workers, "review")
+    index = review / "index.html"
+    index.write_text(_index_html(per_class, sheets))
+    return index
+
+
+def _render(sheet: _Sheet, stage_dir: Path, background: tuple[int, int, int]) -> None:
+    """One sheet: thumbnails in a grid, each with its id underneath."""
+    lines = -(-len(sheet.rows) // COLUMNS)
+    canvas = Image.new("RGB", (COLUMNS * CELL[0], lines * CELL[1]), PAPER)
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default()
+    for k, row in enumerate(sheet.rows):
+        x, y = (k % COLUMNS) * CELL[0], (k // COLUMNS) * CELL[1]
+        thumb = _thumbnail(stage_dir / row.path, background)
+        canvas.paste(thumb, (x + (CELL[0] - thumb.width) // 2, y + (THUMB - thumb.height) // 2))
+        draw.text((x + CELL[0] // 2, y + THUMB + 2), row.id, fill=(0, 0, 0), font=font,
+                  anchor="ma")
+    canvas.save(stage_dir / "review" / sheet.relpath, format="PNG", compress_level=PNG_LEVEL)
+
+
+def _thumbnail(path: Path, background: tuple[int, int, int]) -> Image.Image:
+    """The image as reduce will see it, fitted to ``THUMB``; tiny images enlarged pixel-exact."""
+    image = open_image(path.read_bytes())
+    image.draft(None, (THUMB, THUMB))
+    image = to_mode(load(image), "RGB", background)
+    factor = THUMB // max(image.size)
+    if factor >= 2:
+        return image.resize((image.width * factor, image.height * factor), Image.Resampling.NEAREST)
+    image.thumbnail((THUMB, THUMB), Image.Resampling.BOX)
+    return image
+
+
+def _index_html(per_class: dict[str, list[Row]], sheets: list[_Sheet]) -> str:
+    """A page per run: one section per class, its sheets, and the ids in text for copying."""
+    parts = [
+        "<!doctype html>",
+        '<html><head><meta charset="utf-8"><title>ganpipe filter review</title>',
+        "<style>body{font-family:sans-serif} img{max-width:100%} "
+        "pre{white-space:pre-wrap;font-size:11px}</style></head><body>",
+        "<h1>Filter review: kept images</h1>",
+        "<p>To drop an image, put its id (or a glob such as <code>class/*</code>) on its own "
+        "line in the reject list, then re-run the pipeline; only filter and later stages "
+        "re-run.</p>",
+        "<ul>",
+        *(f'<li><a href="#{quote(label)}">{html.escape(label)}</a> ({len(rows)})</li>'
+          for label, rows in sorted(per_class.items())),
+        "</ul>",
+    ]
+    for sheet in sheets:
+        if sheet.number == 0:
+            label = html.escape(sheet.label)
+            parts.append(f'<h2 id="{quote(sheet.label)}">{label} '
+                         f"({len(per_class[sheet.label])} kept)</h2>")
+        ids = " ".join(row.id for row in sheet.rows)
+        parts.append(f'<figure><img src="{quote(sheet.relpath)}" alt="{html.escape(sheet.relpath)}">'
+                     f"<figcaption><pre>{ids}</pre></figcaption></figure>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,104 @@
+"""The domain classifier: a small CNN trained on the real training split.
+
+It is the always-available, offline feature extractor (its penultimate layer) for Fréchet
+distance and friends, and the judge of conditional accuracy (is a generated "Sneaker" a
+Sneaker?). Trained in its own stage so DVC caches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+from tqdm import tqdm
+
+from ganpipe.data import ImageSet, to_float
+from ganpipe.params import ClassifierParams
+
+FEATURES = 128
+
+
+class DomainClassifier(nn.Module):
+    """Three conv blocks, global average pooling, a 128-d feature layer, a linear head."""
+
+    def __init__(self, channels: int, n_classes: int) -> None:
+        super().__init__()
+        blocks: list[nn.Module] = []
+        for c_in, c_out in ((channels, 32), (32, 64), (64, 128)):
+            blocks += [nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out), nn.ReLU(),
+                       nn.Conv2d(c_out, c_out, 3, padding=1), nn.BatchNorm2d(c_out), nn.ReLU(),
+                       nn.MaxPool2d(2)]
+        self.trunk = nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                                   nn.Linear(128, FEATURES), nn.ReLU())
+        self.head = nn.Linear(FEATURES, n_classes)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.trunk(x)
+        return features, self.head(features)
+
+
+def train_classifier(train: ImageSet, p: ClassifierParams) -> DomainClassifier:
+    """Adam, a few epochs, random horizontal shifts of up to 2 px as the only augmentation."""
+    torch.manual_seed(p.seed)
+    g = torch.Generator().manual_seed(p.seed)
+    model = DomainClassifier(train.channels, len(train.classes))
+    opt = torch.optim.Adam(model.parameters(), lr=p.lr)
+    steps = p.epochs * max(1, len(train.labels) // p.batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=p.lr, total_steps=steps)
+    model.train()
+    for _ in tqdm(range(steps), desc="classifier", unit="step", mininterval=2):
+        index = torch.randint(len(train.labels), (p.batch_size,), generator=g)
+        x = to_float(train.images[index])
+        shift = [int(s) for s in torch.randint(-2, 3, (2,), generator=g)]
+        x = torch.roll(x, shifts=shift, dims=(2, 3))
+        loss = F.cross_entropy(model(x)[1], train.labels[index])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+    return model.eval()
+
+
+@torch.no_grad()
+def embed(model: DomainClassifier, images: torch.Tensor, batch_size: int = 500
+          ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(features float64, logits) for uint8 images, in batches, in eval mode."""
+    model.eval()
+    device = next(model.parameters()).device
+    feats, logits = [], []
+    for start in range(0, len(images), batch_size):
+        f, lg = model(to_float(images[start:start + batch_size].to(device)))
+        feats.append(f.double().cpu())
+        logits.append(lg.float().cpu())
+    return torch.cat(feats), torch.cat(logits)
+
+
+def accuracy(model: DomainClassifier, data: ImageSet) -> float:
+    """Top-1 accuracy on a labelled image set."""
+    logits = embed(model, data.images)[1]
+    return float((logits.argmax(1) == data.labels).float().mean())
+
+
+def save_classifier(model: DomainClassifier, classes: list[str], path: Path,
+                    info: dict[str, Any]) -> str:
+    """Write weights + class list; returns the sha256 of the file (the protocol's weights hash)."""
+    buffer = io.BytesIO()
+    torch.save({"state_dict": model.state_dict(), "classes": classes,
+                "channels": model.trunk[0].in_channels, "info": info}, buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def load_classifier(path: Path) -> tuple[DomainClassifier, list[str], str]:
+    """(model in eval mode, its class list, sha256 of the weights file)."""
+    data = path.read_bytes()
+    state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=False)
+    model = DomainClassifier(state["channels"], len(state["classes"]))
+    model.load_state_dict(state["state_dict"])
+    return model.eval(), state["classes"], hashlib.sha256(data).hexdigest()

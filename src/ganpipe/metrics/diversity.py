@@ -1,0 +1,178 @@
+"""SSIM / MS-SSIM in torch, for intra-class diversity and a memorisation check.
+
+Intra-class diversity is the AC-GAN paper's measure: the mean MS-SSIM of random pairs of images of
+one class. Lower similarity means more diverse; generated pairs much more similar than real pairs
+signal mode collapse. The nearest-real SSIM of each fake flags memorised training images.
+
+Conventions (Wang et al. 2004/2003, as pytorch-msssim and tf.image.ssim): gaussian window 11,
+sigma 1.5, K1 = 0.01, K2 = 0.03, *valid* filtering (no padding), population variances, mean over
+pixels then channels, float64, data range 255 for uint8.
+
+Scale rule for MS-SSIM: use the largest M ≤ 5 such that the smaller image side, halved M−1 times
+(2×2 average pooling, floor), is still ≥ the window (11). M = 5 uses the standard weights
+(0.0448, 0.2856, 0.3001, 0.2363, 0.1333); M < 5 uses the first M of them renormalised to sum to 1;
+M = 1 is plain SSIM. So 28×28 and 32×32 get 2 scales, 64×64 3, 128×128 4, ≥ 176×176 all 5.
+Sides below 11 are rejected.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+WIN_SIZE = 11
+WIN_SIGMA = 1.5
+MS_SSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
+_K1, _K2 = 0.01, 0.03
+
+
+def gaussian_window(size: int = WIN_SIZE, sigma: float = WIN_SIGMA) -> torch.Tensor:
+    """Normalised 1-D gaussian taps (float64); SSIM filters separably with it."""
+    x = torch.arange(size, dtype=torch.float64) - (size - 1) / 2
+    w = torch.exp(-(x**2) / (2 * sigma**2))
+    return w / w.sum()
+
+
+def _as_float(x: torch.Tensor, data_range: float | None) -> tuple[torch.Tensor, float]:
+    """float64 N×C×H×W and its data range: 255 for uint8, explicit for float input."""
+    if x.dim() != 4:
+        raise ValueError(f"images must be N×C×H×W, got shape {tuple(x.shape)}")
+    if data_range is None:
+        if x.dtype != torch.uint8:
+            raise ValueError("data_range is required for non-uint8 images")
+        data_range = 255.0
+    if min(x.shape[-2:]) < WIN_SIZE:
+        raise ValueError(f"image side {min(x.shape[-2:])} is below the SSIM window {WIN_SIZE}")
+    return x.to(torch.float64), float(data_range)
+
+
+def _filter(x: torch.Tensor, win: torch.Tensor) -> torch.Tensor:
+    """Valid separable gaussian filtering of each channel."""
+    c = x.shape[1]
+    x = F.conv2d(x, win.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
+    return F.conv2d(x, win.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
+
+
+def _ssim_cs(
+    x: torch.Tensor, y: torch.Tensor, data_range: float
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-image, per-channel mean SSIM and contrast-structure term, each N×C."""
+    win = gaussian_window().to(x.device)
+    c1, c2 = (_K1 * data_range) ** 2, (_K2 * data_range) ** 2
+    mu_x, mu_y = _filter(x, win), _filter(y, win)
+    var_x = _filter(x * x, win) - mu_x**2
+    var_y = _filter(y * y, win) - mu_y**2
+    cov = _filter(x * y, win) - mu_x * mu_y
+    cs = (2 * cov + c2) / (var_x + var_y + c2)
+    luminance = (2 * mu_x * mu_y + c1) / (mu_x**2 + mu_y**2 + c1)
+    return (luminance * cs).mean(dim=(-2, -1)), cs.mean(dim=(-2, -1))
+
+
+def ssim(x: torch.Tensor, y: torch.Tensor, data_range: float | None = None) -> torch.Tensor:
+    """SSIM of aligned image pairs, shape N (float64); 1 for identical images."""
+    x, data_range = _as_float(x, data_range)
+    y, _ = _as_float(y, data_range)
+    return _ssim_cs(x, y, data_range)[0].mean(dim=1)
+
+
+def ms_ssim_scales(height: int, width: int) -> int:
+    """Number of MS-SSIM scales by the module's rule (1 means plain SSIM)."""
+    side, scales = min(height, width), 1
+    while scales < len(MS_SSIM_WEIGHTS) and side // 2 >= WIN_SIZE:
+        side //= 2
+        scales += 1
+    return scales
+
+
+def ms_ssim_weights(scales: int) -> torch.Tensor:
+    """The standard weights for 5 scales; the first ``scales`` renormalised for fewer."""
+    w = torch.tensor(MS_SSIM_WEIGHTS[:scales], dtype=torch.float64)
+    return w if scales == len(MS_SSIM_WEIGHTS) else w / w.sum()
+
+
+def ms_ssim(x: torch.Tensor, y: torch.Tensor, data_range: float | None = None) -> torch.Tensor:
+    """MS-SSIM of aligned pairs, shape N, with scales chosen by :func:`ms_ssim_scales`.
+
+    Negative per-scale terms are clamped at 0 (as pytorch-msssim) so fractional powers stay real.
+    """
+    x, data_range = _as_float(x, data_range)
+    y, _ = _as_float(y, data_range)
+    scales = ms_ssim_scales(*x.shape[-2:])
+    weights = ms_ssim_weights(scales).to(x.device)
+    terms = []
+    for scale in range(scales):
+        s, cs = _ssim_cs(x, y, data_range)
+        terms.append(s if scale == scales - 1 else cs)
+        if scale < scales - 1:
+            x, y = F.avg_pool2d(x, 2), F.avg_pool2d(y, 2)
+    stacked = torch.stack(terms).clamp_min(0.0)  # scales × N × C
+    return torch.prod(stacked ** weights.view(-1, 1, 1), dim=0).mean(dim=1)
+
+
+def similarity_protocol(height: int, width: int) -> str:
+    """Name of the measure used for this image size, for the metric's protocol record."""
+    scales = ms_ssim_scales(height, width)
+    return "ssim" if scales == 1 else f"ms-ssim-{scales}scale"
+
+
+def mean_pairwise_similarity(
+    images: torch.Tensor, n_pairs: int = 1000, seed: int = 0, batch_size: int = 512
+) -> float:
+    """Mean MS-SSIM (by the scale rule) of ``n_pairs`` random distinct pairs of uint8 images.
+
+    Used per class: lower means more diverse; fakes far above the real value mean mode collapse.
+    Pairs are drawn with replacement from all i ≠ j, seeded, so the score is reproducible.
+    """
+    n = len(images)
+    if n < 2 or n_pairs < 1:
+        raise ValueError(f"need >= 2 images and >= 1 pair, got {n} images, {n_pairs} pairs")
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, n, n_pairs)
+    j = (i + rng.integers(1, n, n_pairs)) % n  # uniform over j ≠ i
+    total = 0.0
+    for s in range(0, n_pairs, batch_size):
+        a, b = torch.from_numpy(i[s : s + batch_size]), torch.from_numpy(j[s : s + batch_size])
+        total += float(ms_ssim(images[a], images[b]).sum())
+    return total / n_pairs
+
+
+def _candidates(fake: torch.Tensor, real: torch.Tensor, k: int, chunk: int) -> torch.Tensor:
+    """Indices of the k pixel-L2-nearest reals for each fake (float32: a prefilter only)."""
+    real_flat = real.reshape(len(real), -1).float()
+    out = []
+    for s in range(0, len(fake), chunk):
+        d = torch.cdist(fake[s : s + chunk].reshape(-1, real_flat.shape[1]).float(), real_flat)
+        out.append(d.topk(k, dim=1, largest=False).indices)
+    return torch.cat(out)
+
+
+def nearest_real_ssim(
+    fake: torch.Tensor,
+    real: torch.Tensor,
+    candidates: int | None = 16,
+    chunk: int = 256,
+    data_range: float | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """For each fake, the max SSIM over real images and the index of that real (memorisation).
+
+    Exact when ``candidates`` is None or ≥ len(real). Otherwise SSIM is evaluated only against the
+    ``candidates`` pixel-L2-nearest reals: a near-copy of a training image is L2-near too, and
+    this turns n_fake × n_real SSIMs into n_fake × candidates.
+    """
+    if candidates is None or candidates >= len(real):
+        idx = torch.arange(len(real)).expand(len(fake), -1)
+    else:
+        idx = _candidates(fake, real, candidates, chunk)
+    best = torch.empty(len(fake), dtype=torch.float64)
+    arg = torch.empty(len(fake), dtype=torch.long)
+    per_fake = idx.shape[1]
+    step = max(1, chunk * 16 // per_fake)
+    for s in range(0, len(fake), step):
+        rows = idx[s : s + step]
+        pairs_fake = fake[s : s + step].repeat_interleave(per_fake, dim=0)
+        scores = ssim(pairs_fake, real[rows.reshape(-1)], data_range).view(len(rows), per_fake)
+        top = scores.max(dim=1)
+        best[s : s + step] = top.values
+        arg[s : s + step] = rows.gather(1, top.indices[:, None]).squeeze(1)
+    return best, arg

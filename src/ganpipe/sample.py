@@ -1,0 +1,112 @@
+"""Sampling from a trained generator: the Python API, and the sample stage's outputs."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+from tqdm import tqdm
+
+from ganpipe.manifest import (
+    Row,
+    content_id,
+    encode_png,
+    image_relpath,
+    sha256_bytes,
+    write_manifest,
+)
+from ganpipe.models import Generator
+from ganpipe.params import SampleParams, TrainParams, build
+from ganpipe.train.snapshot import generate as generate_images
+from ganpipe.train.snapshot import grid_image
+
+
+@dataclasses.dataclass
+class LoadedGenerator:
+    """A generator in eval mode with the class names and sizes it was trained with."""
+
+    model: Generator
+    classes: list[str]
+    size: int
+    channels: int
+    conditional: bool
+
+    def class_index(self, name_or_index: str | int) -> int:
+        if isinstance(name_or_index, int) or (str(name_or_index).isdigit() and \
+                str(name_or_index) not in self.classes):
+            index = int(name_or_index)
+            if not 0 <= index < len(self.classes):
+                raise ValueError(f"class index {index} out of range 0..{len(self.classes) - 1}")
+            return index
+        if name_or_index not in self.classes:
+            raise ValueError(f"unknown class {name_or_index!r}; classes: {', '.join(self.classes)}")
+        return self.classes.index(str(name_or_index))
+
+
+def load_generator(path: str | Path) -> LoadedGenerator:
+    """Rebuild a generator exported by the train stage (``models/generator.pt``)."""
+    state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=False)
+    p = build(TrainParams, state["params"], "train")
+    n_classes = len(state["classes"]) if state["conditional"] else 0
+    model = Generator(p, state["size"], state["channels"], n_classes)
+    model.load_state_dict(state["state_dict"])
+    return LoadedGenerator(model.eval(), state["classes"], state["size"], state["channels"],
+                           state["conditional"])
+
+
+def latents(z_dim: int, seed: int, label: int, n: int) -> torch.Tensor:
+    """z for images 0..n-1 of a class: image i's z depends only on (seed, class, i)."""
+    return torch.stack([
+        torch.randn(z_dim, generator=torch.Generator().manual_seed(seed * 1_000_003
+                                                                   + label * 10_007 + i))
+        for i in range(n)
+    ])
+
+
+def generate(gen: LoadedGenerator, class_name: str | int | None, n: int, seed: int = 0
+             ) -> torch.Tensor:
+    """n uint8 images (N, C, H, W) of one class (ignored when unconditional)."""
+    label = gen.class_index(class_name) if gen.conditional and class_name is not None else 0
+    z = latents(gen.model.z_dim, seed, label, n)
+    y = torch.full((n,), label, dtype=torch.int64) if gen.conditional else None
+    return generate_images(gen.model, z, y)
+
+
+def save_grid(gen: LoadedGenerator, path: Path, columns: int = 10, seed: int = 0) -> Image.Image:
+    """One row per class, ``columns`` images each (10 rows when unconditional)."""
+    rows = [generate(gen, c, columns, seed) for c in
+            (range(len(gen.classes)) if gen.conditional else [None] * 10)]
+    image = grid_image(torch.cat(rows), len(rows))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path)
+    return image
+
+
+def _save_png(array: torch.Tensor, out_dir: Path, label: str, origin: str) -> Row:
+    """Write one generated image as PNG; the row follows the manifest data contract."""
+    data = array.permute(1, 2, 0).numpy()
+    blob = encode_png(data[:, :, 0] if data.shape[2] == 1 else data)
+    image_id = content_id(blob)
+    row = Row(id=image_id, label=label, path=image_relpath(label, image_id, "png"),
+              sha256=sha256_bytes(blob), width=data.shape[1], height=data.shape[0],
+              mode="L" if data.shape[2] == 1 else "RGB", origin=origin)
+    (out_dir / row.path).parent.mkdir(parents=True, exist_ok=True)
+    (out_dir / row.path).write_bytes(blob)
+    return row
+
+
+def run_sample(generator_path: Path, out_dir: Path, p: SampleParams) -> list[Row]:
+    """Per-class folders of ``p.per_class`` images, a manifest and the class-per-row grid."""
+    gen = load_generator(generator_path)
+    labels = gen.classes if gen.conditional else ["generated"]
+    rows = []
+    for label in tqdm(labels, desc="sample", unit="class"):
+        images = generate(gen, label if gen.conditional else None, p.per_class, p.seed)
+        rows += [_save_png(img, out_dir, label, f"{generator_path.name}:seed{p.seed}:{i}")
+                 for i, img in enumerate(images)]
+    write_manifest(out_dir, rows)
+    save_grid(gen, out_dir / "grid.png", p.grid_columns, p.seed)
+    return rows

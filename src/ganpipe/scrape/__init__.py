@@ -1,0 +1,1 @@
+"""Acquisition: web search engines, URL lists, folders, CSV metadata and public datasets."""

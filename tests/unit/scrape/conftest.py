@@ -1,0 +1,313 @@
+"""A real local web site on 127.0.0.1 for the scrape tests: engines, images, hostile answers."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from PIL import Image
+
+from ganpipe.params import ScrapeParams
+
+FORMATS = ["PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF"]
+CTYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp",
+          "BMP": "image/bmp", "TIFF": "image/tiff"}
+CLASSES = {"cat": "cat photo", "dog": "dog photo", "fox": "fox photo"}
+PER_CLASS = 50
+PAGE = 20  # results per engine page on the local site
+ROBOTS = b"User-agent: *\nDisallow: /private/\n"
+VQD = "4-31415926535897932384626433832795"
+
+
+def make_image(index: int, fmt: str, size: int = 16) -> bytes:
+    """A small image whose pixels (hence bytes) are unique to ``index``."""
+    image = Image.new("RGB", (size, size), (index * 7 % 256, index * 13 % 256, index % 251))
+    image.putpixel((index % size, (index // size) % size), (255, 255 - index % 256, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@dataclass
+class Site:
+    """What the local server serves, and a log of what it was asked."""
+
+    base: str = ""
+    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    results: dict[str, list[str]] = field(default_factory=dict)  # query -> image URLs
+    requests: list[str] = field(default_factory=list)
+    counters: dict[str, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def hits(self, prefix: str) -> list[str]:
+        with self.lock:
+            return [p for p in self.requests if p.startswith(prefix)]
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.counters.clear()
+
+    def count(self, path: str) -> int:
+        with self.lock:
+            self.counters[path] = self.counters.get(path, 0) + 1
+            return self.counters[path]
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Routes: /img/*, /h/* (hostile), bing, duckduckgo and google result pages."""
+
+    protocol_version = "HTTP/1.1"
+    site: Site
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        """Keep test output quiet."""
+
+    def send(self, status: int, body: bytes = b"", ctype: str = "text/html",
+             headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        with self.site.lock:
+            self.site.requests.append(self.path)
+        route = ROUTES.get(parts.path) or next(
+            (fn for prefix, fn in PREFIXES if parts.path.startswith(prefix)), None)
+        if route is None:
+            self.send(404, b"not found")
+        else:
+            route(self, parts.path, query)
+
+
+def _file(h: Handler, path: str, q: dict[str, str]) -> None:
+    if path not in h.site.files:
+        h.send(404, b"no such file")
+        return
+    body, ctype = h.site.files[path]
+    h.send(200, body, ctype)
+
+
+def _robots(h: Handler, path: str, q: dict[str, str]) -> None:
+    h.send(200, ROBOTS, "text/plain")
+
+
+def _bing(h: Handler, path: str, q: dict[str, str]) -> None:
+    urls = h.site.results.get(q.get("q", ""), [])
+    first = max(int(q.get("first", "1")) - 1, 0)
+    page = urls[first:first + PAGE] or urls[-PAGE:]  # like Bing: past the end, the tail again
+    items = "".join(
+        f"""<li><div class="imgpt"><a class="iusc" href="/images/search?view=detail" m='{{"murl":"{u}","purl":"{h.site.url("/page")}","turl":"{h.site.url("/thumb/t.jpg")}"}}'><img class="mimg" src="{h.site.url("/thumb/t.jpg")}"></a></div></li>"""
+        for u in page)
+    h.send(200, f'<html><body><ul class="dgControl_list">{items}</ul></body></html>'.encode())
+
+
+def _ddg_page(h: Handler, path: str, q: dict[str, str]) -> None:
+    h.send(200, f"<html><script>DDG.deep.initialize('/d.js?q=x&vqd=\"{VQD}\"');"
+                f"vqd=\"{VQD}\"</script></html>".encode())
+
+
+def _ddg_json(h: Handler, path: str, q: dict[str, str]) -> None:
+    if q.get("vqd") != VQD:
+        h.send(403, b"{}", "application/json")
+        return
+    urls = h.site.results.get(q.get("q", ""), [])
+    start = int(q.get("s", "0"))
+    data: dict[str, object] = {"results": [
+        {"image": u, "thumbnail": h.site.url("/thumb/t.jpg"), "url": h.site.url("/page"),
+         "width": 16, "height": 16} for u in urls[start:start + PAGE]]}
+    if start + PAGE < len(urls):
+        data["next"] = f"i.js?q={q['q']}&o=json&p={q.get('p', '')}&s={start + PAGE}&l=wt-wt"
+    h.send(200, json.dumps(data).encode(), "application/json")
+
+
+GOOGLE_PAGE = """<!doctype html><html><head><style>
+ .tile {width: 120px; height: 140px; display: inline-block; margin: 4px}
+ .YQ4gaf {width: 120px; height: 120px; background: #ccc}
+ .mye4qd {display: none} #preview {position: fixed; right: 0; top: 0}
+</style></head><body><div id="grid"></div>
+<input class="mye4qd" type="button" value="Show more results">
+<div id="preview"><img class="sFlh5c" src="" alt=""></div>
+<script>
+const FULL = __FULL__;
+const BATCH = 20;
+let loaded = 0, unlocked = 40;
+const grid = document.getElementById('grid');
+const more = document.querySelector('.mye4qd');
+function load() {
+  const end = Math.min(loaded + BATCH, FULL.length, unlocked);
+  for (let i = loaded; i < end; i++) {
+    const tile = document.createElement('div');
+    tile.className = 'tile';
+    const img = document.createElement('img');
+    img.className = 'YQ4gaf';
+    img.src = 'data:image/gif;base64,R0lGODlhAQABAAAAACw=';
+    img.addEventListener('click', () => setTimeout(() => {
+      document.querySelector('#preview img').src = FULL[i];
+    }, 20));
+    tile.appendChild(img);
+    grid.appendChild(tile);
+  }
+  loaded = end;
+  more.style.display = (loaded === unlocked && loaded < FULL.length) ? 'inline' : 'none';
+}
+more.addEventListener('click', () => { unlocked = FULL.length; load(); });
+window.addEventListener('scroll', () => {
+  if (window.innerHeight + window.scrollY >= document.body.scrollHeight - 50) load();
+});
+load();
+</script></body></html>"""
+
+
+def _google(h: Handler, path: str, q: dict[str, str]) -> None:
+    if q.get("tbm") != "isch":
+        h.send(400, b"not an image search")
+        return
+    urls = h.site.results.get(q.get("q", ""), [])
+    h.send(200, GOOGLE_PAGE.replace("__FULL__", json.dumps(urls)).encode())
+
+
+def _hostile(h: Handler, path: str, q: dict[str, str]) -> None:
+    name = path.removeprefix("/h/")
+    if name.startswith("once-429"):  # 429 the first time, then an image
+        if h.site.count(path) == 1:
+            h.send(429, b"slow down", headers={"Retry-After": "1"})
+        else:
+            h.send(200, make_image(900, "PNG"), "image/png")
+    elif name == "always-429":
+        h.send(429, b"slow down", headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"})
+    elif name == "always-500":
+        h.send(500, b"oops")
+    elif name == "once-503":
+        if h.site.count(path) == 1:
+            h.send(503, b"busy")
+        else:
+            h.send(200, make_image(901, "JPEG"), "image/jpeg")
+    elif name == "stall":  # headers, then silence longer than the read timeout
+        h.send_response(200)
+        h.send_header("Content-Type", "image/png")
+        h.send_header("Content-Length", "1000")
+        h.end_headers()
+        h.wfile.flush()
+        time.sleep(1.0)
+        h.close_connection = True
+    elif name == "trickle":  # one byte at a time, each within the read timeout
+        h.send_response(200)
+        h.send_header("Content-Type", "image/png")
+        h.send_header("Content-Length", "100000")
+        h.end_headers()
+        try:
+            for _ in range(60):
+                h.wfile.write(b"\x89")
+                h.wfile.flush()
+                time.sleep(0.05)
+        except OSError:
+            pass
+        h.close_connection = True
+    elif name in ("loop-a", "loop-b"):
+        other = "loop-b" if name == "loop-a" else "loop-a"
+        h.send(302, b"", headers={"Location": f"/h/{other}"})
+    elif name == "to-file":
+        h.send(302, b"", headers={"Location": "file:///etc/passwd"})
+    elif name == "to-image":
+        h.send(301, b"", headers={"Location": "/img/redirected.png"})
+    elif name == "html-as-jpeg":
+        h.send(200, b"<!doctype html><html><body>404 Not Found</body></html>", "image/jpeg")
+    elif name == "big-declared":
+        body = make_image(902, "BMP", size=64)  # ~12 kB, declared honestly
+        h.send(200, body, "image/bmp")
+    elif name == "big-undeclared":  # no Content-Length: only streaming can catch it
+        h.send_response(200)
+        h.send_header("Content-Type", "image/png")
+        h.send_header("Connection", "close")
+        h.end_headers()
+        try:
+            h.wfile.write(b"\x89PNG\r\n\x1a\n" + b"\0" * 50_000)
+        except OSError:
+            pass
+        h.close_connection = True
+    elif name == "truncated":  # declares 2,000 bytes, sends 500, hangs up
+        h.send_response(200)
+        h.send_header("Content-Type", "image/png")
+        h.send_header("Content-Length", "2000")
+        h.end_headers()
+        h.wfile.write(make_image(903, "PNG", size=64)[:500])
+        h.close_connection = True
+    elif name == "corrupt-png":  # a complete answer whose bytes are half a PNG
+        h.send(200, make_image(904, "PNG", size=64)[:300], "image/png")
+    else:
+        h.send(404, b"no such trap")
+
+
+ROUTES: dict[str, Callable[[Handler, str, dict[str, str]], None]] = {
+    "/robots.txt": _robots, "/images/async": _bing, "/": _ddg_page, "/i.js": _ddg_json,
+    "/search": _google,
+}
+PREFIXES = [("/img/", _file), ("/private/", _file), ("/h/", _hostile)]
+
+
+def class_urls(site: Site, label: str, n: int = PER_CLASS) -> list[str]:
+    """Register ``n`` unique images of many formats for ``label``; return their URLs."""
+    offset = sorted(CLASSES).index(label) * 1000 if label in CLASSES else 5000
+    urls = []
+    for i in range(n):
+        fmt = FORMATS[i % len(FORMATS)]
+        path = f"/img/{label}/{i}.{fmt.lower()}"
+        site.files[path] = (make_image(offset + i, fmt), CTYPES[fmt])
+        urls.append(site.url(path))
+    return urls
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[Site]:
+    """The running server; the three classes' result lists are registered for every engine."""
+    state = Site()
+    handler = type("BoundHandler", (Handler,), {"site": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    state.base = f"http://127.0.0.1:{server.server_address[1]}"
+    for label, query in CLASSES.items():
+        state.results[query] = class_urls(state, label)
+    state.files["/img/redirected.png"] = (make_image(905, "PNG"), "image/png")
+    state.files["/private/secret.png"] = (make_image(906, "PNG"), "image/png")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def fresh_site(site: Site) -> Site:
+    site.reset()
+    return site
+
+
+@pytest.fixture
+def params() -> ScrapeParams:
+    """Fast, strict settings: tiny timeouts and waits so hostile cases end quickly."""
+    return ScrapeParams(workers=8, per_host_rate=0, connect_timeout=1.0, read_timeout=0.3,
+                        total_timeout=1.0, retries=2, backoff=0.01, max_retry_wait=0.05,
+                        max_bytes=5_000, max_pages=10)
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    return tmp_path / "raw"
