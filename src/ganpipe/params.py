@@ -233,16 +233,20 @@ class ReduceParams:
 
 @dataclass(frozen=True)
 class ResizeParams:
-    """Bring every image to one square size."""
+    """Bring every image to one square size.
 
-    size: int = 64
+    Named ``image_size``, not ``size``: DVC's run cache ignores params keys called ``size``
+    (it strips them as file metadata), so a changed ``size`` would restore a stale output.
+    """
+
+    image_size: int = 64
     mode: Literal["letterbox", "center-crop", "stretch"] = "letterbox"
     filter: Literal["area", "lanczos"] = "area"
-    upscale: bool = False  # allow enlarging images smaller than ``size``
+    upscale: bool = False  # allow enlarging images smaller than ``image_size``
     workers: int = 0
 
     def check(self, where: str) -> None:
-        _check_range(self, where, "size", 28, 512)
+        _check_range(self, where, "image_size", 28, 512)
         _require(self.workers >= 0, f"{where}.workers", "must be >= 0 (0 = all cores)")
 
 
@@ -258,6 +262,13 @@ class AugmentParams:
     def check(self, where: str) -> None:
         _check_range(self, where, "copies", 1, 100)
         _require(self.workers >= 0, f"{where}.workers", "must be >= 0 (0 = all cores)")
+        from ganpipe.augment import ChainError, parse_chain  # the codes live with augment
+
+        for i, chain in enumerate(self.chains):
+            try:
+                parse_chain(chain)
+            except ChainError as err:
+                raise ParamsError(f"{where}.chains[{i}]: {err}") from err
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Literal
 
@@ -58,13 +60,26 @@ def _sniff(data: bytes) -> str:
     return f"unknown format, starts {data[:8]!r}"
 
 
-def load(image: Image.Image) -> Image.Image:
-    """Decode every byte; a truncated or corrupt file becomes a rejection with the cause."""
+@contextmanager
+def decoding() -> Iterator[None]:
+    """Turn a decoder failure inside the block into a rejection naming the cause.
+
+    Untrusted bytes can make PIL raise almost anything (OSError, SyntaxError, ValueError,
+    struct.error ...), from ``load`` but also from metadata reads such as ``getexif``.
+    """
     try:
-        image.load()
-    except Exception as err:  # untrusted bytes: any decoder failure means the file is unusable
+        yield
+    except Rejected:
+        raise
+    except Exception as err:
         code = "truncated" if "truncat" in str(err).lower() else "corrupt"
         raise Rejected(f"{code}:{type(err).__name__}: {err}") from err
+
+
+def load(image: Image.Image) -> Image.Image:
+    """Decode every byte; a truncated or corrupt file becomes a rejection with the cause."""
+    with decoding():
+        image.load()
     return image
 
 

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ganpipe.clean.decode import Rejected, extension, load, open_image, to_mode
+from ganpipe.clean.decode import Rejected, decoding, extension, load, open_image, to_mode
 from ganpipe.clean.parallel import pmap
 from ganpipe.clean.review import write_review
 from ganpipe.clean.stage import finish, parse_colour, start
@@ -50,7 +50,7 @@ class _Checked:
 
 def run_filter(in_dir: Path, out_dir: Path, params: FilterParams, reject_list: Path,
                metrics_path: Path, background: str = "#ffffff") -> list[Row]:
-    """Filter ``in_dir`` into ``out_dir``; write the per-class, per-reason counts to ``metrics_path``.
+    """Filter ``in_dir`` into ``out_dir``; per-class, per-reason counts go to ``metrics_path``.
 
     ``background`` should be ``reduce.background``: transparent images are judged (blank,
     near-duplicate) as they will look after reduce composites them.
@@ -75,7 +75,7 @@ def _remove_dropped(out_dir: Path, checked: list[_Checked], final: list[Row]) ->
     Rows with identical bytes share one id and so one path: keep any path a kept row uses.
     """
     kept = {row.path for row in final if row.status == KEPT}
-    for item, row in zip(checked, final):
+    for item, row in zip(checked, final, strict=True):
         if item.row.status == KEPT and row.status != KEPT and item.row.path not in kept:
             (out_dir / item.row.path).unlink(missing_ok=True)
 
@@ -103,8 +103,9 @@ def _check(row: Row, job: _Job) -> _Checked:
     data = (job.in_dir / row.path).read_bytes()
     try:
         image = open_image(data, job.params.max_pixels)
-        width, height = _inspect(image, job.params)
-        gray = np.asarray(_shrink(to_mode(load(image), "L", job.background)))
+        with decoding():
+            width, height = _inspect(image, job.params)
+            gray = np.asarray(_shrink(to_mode(load(image), "L", job.background)))
         _check_blank(gray, job.params.blank_std)
     except Rejected as err:
         return _Checked(row, row.rejected(str(err)))

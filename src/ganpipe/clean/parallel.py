@@ -47,7 +47,8 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def pmap(task: Callable[[T], R], items: Sequence[T], workers: int, desc: str) -> list[R]:
+def pmap(task: Callable[[T], R], items: Sequence[T], workers: int, desc: str,
+         unit: str = "img") -> list[R]:
     """``[task(x) for x in items]`` over ``workers`` processes, with a progress bar.
 
     ``task`` must be picklable where fork is unavailable (a module-level function, or a
@@ -57,16 +58,16 @@ def pmap(task: Callable[[T], R], items: Sequence[T], workers: int, desc: str) ->
     n = min(resolve_workers(workers), max(1, len(items)))
     if n == 1:
         _init(task)
-        return _collect(map(task, items), len(items), desc)
+        return _collect(map(task, items), len(items), desc, unit)
     chunk = max(1, min(64, len(items) // (n * 8)))
     with _context().Pool(n, initializer=_init, initargs=(task,)) as pool:
-        return _collect(pool.imap(_call, items, chunksize=chunk), len(items), desc)
+        return _collect(pool.imap(_call, items, chunksize=chunk), len(items), desc, unit)
 
 
-def _collect(results: Iterator[R], total: int, desc: str) -> list[R]:
+def _collect(results: Iterator[R], total: int, desc: str, unit: str) -> list[R]:
     """Drain ``results`` in order; the bar shows counts and images/s (created after any fork)."""
     out = []
-    with tqdm(total=total, desc=desc, unit="img", mininterval=0.5, smoothing=0.1) as bar:
+    with tqdm(total=total, desc=desc, unit=unit, mininterval=0.5, smoothing=0.1) as bar:
         for result in results:
             out.append(result)
             bar.update()

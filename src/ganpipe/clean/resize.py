@@ -18,7 +18,7 @@ from ganpipe.params import ResizeParams
 
 
 def run_resize(in_dir: Path, out_dir: Path, params: ResizeParams, background: str) -> list[Row]:
-    """Resize ``in_dir``'s kept images to ``params.size`` squares; pad with ``background``."""
+    """Resize ``in_dir``'s kept images to ``params.image_size`` squares; pad with ``background``."""
     task = partial(_resize_one, in_dir=Path(in_dir), out_dir=Path(out_dir), params=params,
                    background=background)
     return run_stage(in_dir, out_dir, task, params.workers, "resize")
@@ -38,14 +38,14 @@ def _check_size(image: Image.Image, params: ResizeParams) -> None:
     """Reject images the mode would have to enlarge, unless ``upscale`` allows it."""
     width, height = image.size
     side = max(width, height) if params.mode == "letterbox" else min(width, height)
-    if side < params.size and not params.upscale:
-        raise Rejected(f"too-small:{width}x{height} for {params.mode} to {params.size} "
+    if side < params.image_size and not params.upscale:
+        raise Rejected(f"too-small:{width}x{height} for {params.mode} to {params.image_size} "
                        "(set resize.upscale to enlarge)")
 
 
 def fit(image: Image.Image, params: ResizeParams, background: str) -> Image.Image:
-    """``image`` as a ``params.size`` square, by ``params.mode``."""
-    size, (width, height) = params.size, image.size
+    """``image`` as a ``params.image_size`` square, by ``params.mode``."""
+    size, (width, height) = params.image_size, image.size
     if params.mode == "stretch":
         return image.resize((size, size), _resample(params, size / min(width, height)))
     if params.mode == "center-crop":

@@ -53,7 +53,7 @@ def write_review(stage_dir: Path, rows: list[Row], workers: int,
     for label in per_class:
         (review / label).mkdir(parents=True, exist_ok=True)
     task = partial(_render, stage_dir=Path(stage_dir), background=background)
-    pmap(task, sheets, workers, "review")
+    pmap(task, sheets, workers, "review", unit="sheet")
     index = review / "index.html"
     index.write_text(_index_html(per_class, sheets))
     return index
@@ -108,7 +108,8 @@ def _index_html(per_class: dict[str, list[Row]], sheets: list[_Sheet]) -> str:
             parts.append(f'<h2 id="{quote(sheet.label)}">{label} '
                          f"({len(per_class[sheet.label])} kept)</h2>")
         ids = " ".join(row.id for row in sheet.rows)
-        parts.append(f'<figure><img src="{quote(sheet.relpath)}" alt="{html.escape(sheet.relpath)}">'
+        src = quote(sheet.relpath)
+        parts.append(f'<figure><img src="{src}" alt="{html.escape(sheet.relpath)}">'
                      f"<figcaption><pre>{ids}</pre></figcaption></figure>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -1,13 +1,16 @@
 """The web downloader: many URLs in flight, results decided one at a time, in order.
 
-Worker threads only fetch and sniff. The calling thread takes results in the order the URLs
-were offered and makes every stateful decision (duplicate content, file name, provenance
-line), so which of two identical images is kept never depends on thread timing.
+Worker threads fetch, sniff, hash and stage each image as a hidden ``.part`` file. The calling
+thread takes results in the order the URLs were offered and makes every stateful decision
+(duplicate content, final name, provenance line), so which of two identical images is kept
+never depends on thread timing. It does as little I/O as possible (a rename and one appended
+line per image): every system call it makes can cost a GIL hand-over while workers run.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,7 +21,7 @@ from typing import NamedTuple
 
 from tqdm import tqdm
 
-from ganpipe.manifest import KEPT, Row, content_id, image_relpath, sha256_bytes
+from ganpipe.manifest import KEPT, Row, image_relpath, sha256_bytes
 from ganpipe.params import ScrapeParams
 from ganpipe.scrape.engines.base import Candidate
 from ganpipe.scrape.fetch import Fetcher, Response, is_transient
@@ -36,9 +39,11 @@ class Job(NamedTuple):
 
 class _Probe(NamedTuple):
     response: Response
-    sniffed: Sniffed | None
-    reason: str
-    detail: str
+    sniffed: Sniffed | None = None
+    sha256: str = ""
+    part: Path | None = None  # the staged bytes of an image
+    reason: str = ""
+    detail: str = ""
 
 
 def url_id(url: str) -> str:
@@ -46,15 +51,18 @@ def url_id(url: str) -> str:
     return sha256_bytes(url.encode("utf-8"))[:16]
 
 
-def _probe(fetcher: Fetcher, url: str) -> _Probe:
-    """Fetch and sniff one URL (runs on a worker thread; no shared state touched)."""
+def _probe(fetcher: Fetcher, url: str, folder: Path) -> _Probe:
+    """Fetch, sniff and stage one URL (a worker thread; touches no shared state)."""
     response = fetcher.get(url)
     if response.reason:
-        return _Probe(response, None, response.reason, response.detail)
+        return _Probe(response, reason=response.reason, detail=response.detail)
     try:
-        return _Probe(response, sniff(response.body), "", "")
+        sniffed = sniff(response.body)
     except NotAnImage as err:
-        return _Probe(response, None, err.reason, str(err))
+        return _Probe(response, reason=err.reason, detail=str(err))
+    part = folder / f".{uuid.uuid4().hex}.part"
+    part.write_bytes(response.body)
+    return _Probe(response, sniffed, sha256_bytes(response.body), part)
 
 
 def _now() -> str:
@@ -73,13 +81,18 @@ class Downloader:
                                         thread_name_prefix="ganpipe-download")
         self._owner: dict[str, Job] = {}  # URL -> the job it was (or is being) fetched for
         self._shas: dict[str, Job] = {}  # sha256 of every kept file -> its job
-        for record in self._log.records.values():
+        for record in list(self._log.records.values()):
+            if record.kept and not (self._raw / record.path).is_file():
+                self._log.forget(record)  # file deleted or pruned since: fetch it again
+                continue
             job = Job(record.label, record.source, record.query)
             if record.kept:
                 self._shas[record.sha256] = job
             if record.reason != "duplicate_url" and not is_transient(record.reason):
                 self._owner.setdefault(record.image_url, job)
         self._visited: set[tuple[Job, str]] = set()  # (job, URL) offered in this run
+        for stale in self._raw.glob("images/*/.*.part"):  # left by a killed run
+            stale.unlink()
 
     def close(self) -> None:
         """Stop the workers and write the provenance file in its final, sorted form."""
@@ -103,6 +116,8 @@ class Downloader:
         window = self._p.workers * 4
         pending: deque[tuple[Candidate, Future[_Probe]]] = deque()
         stream = iter(candidates)
+        folder = self._raw / "images" / job.label
+        folder.mkdir(parents=True, exist_ok=True)
         with tqdm(total=limit or None, initial=kept, desc=job.label, unit="img") as bar:
             while True:
                 while len(pending) < window and (not limit or kept + len(pending) < limit):
@@ -110,7 +125,7 @@ class Downloader:
                     if candidate is None:
                         break
                     if self._admit(job, candidate):
-                        future = self._pool.submit(_probe, self.fetcher, candidate.url)
+                        future = self._pool.submit(_probe, self.fetcher, candidate.url, folder)
                         pending.append((candidate, future))
                 if not pending:
                     return
@@ -142,35 +157,26 @@ class Downloader:
 
     def _finish(self, job: Job, candidate: Candidate, probe: _Probe) -> bool:
         """Record one result (saving the file if it is a new image); True when kept."""
-        response, sniffed = probe.response, probe.sniffed
+        response, sniffed, sha = probe.response, probe.sniffed, probe.sha256
         base = self._record(job, candidate, final_url=response.final_url,
                             http_status=response.status, content_type=response.content_type,
-                            bytes=len(response.body))
-        if sniffed is None:
+                            bytes=len(response.body), sha256=sha)
+        if sniffed is None or probe.part is None:
             if is_transient(probe.reason):
                 self._owner.pop(candidate.url, None)  # free to retry later
             self._log.add(replace(base, id=url_id(candidate.url), reason=probe.reason,
                                   detail=probe.detail))
             return False
-        sha = sha256_bytes(response.body)
         if sha in self._shas:
-            twin = self._shas[sha]
-            self._log.add(replace(base, id=url_id(candidate.url), sha256=sha,
-                                  reason="duplicate_sha256",
-                                  detail=f"same bytes as a file kept for class '{twin.label}'"))
+            probe.part.unlink()
+            self._log.add(replace(base, id=url_id(candidate.url), reason="duplicate_sha256",
+                                  detail=f"same bytes as a file kept for class "
+                                         f"'{self._shas[sha].label}'"))
             return False
-        image_id = content_id(response.body)
+        image_id = sha[:16]  # == manifest.content_id(bytes)
         path = image_relpath(job.label, image_id, sniffed.ext)
-        self._save(path, response.body)
+        os.replace(probe.part, self._raw / path)  # atomic: never half a file under its name
         self._shas[sha] = job
-        self._log.add(replace(base, id=image_id, path=path, sha256=sha, width=sniffed.width,
+        self._log.add(replace(base, id=image_id, path=path, width=sniffed.width,
                               height=sniffed.height, mode=sniffed.mode, status=KEPT))
         return True
-
-    def _save(self, relpath: str, data: bytes) -> None:
-        """Write the raw bytes atomically (a kill never leaves half a file under its name)."""
-        target = self._raw / relpath
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(f".{target.name}.part")
-        part.write_bytes(data)
-        os.replace(part, target)

@@ -1,15 +1,19 @@
 """One polite, bounded HTTP GET: the only way any web code in ganpipe talks to a server.
 
-Redirects are followed by hand so every hop is checked (scheme, loop, robots, rate limit);
-the body is streamed against a byte cap and a whole-download deadline, because a per-read
-timeout alone never stops a server that trickles one byte at a time.
+Redirects are followed by hand so every hop is checked: a hop may switch between http and
+https, but any other scheme (file:, ftp:, data: ...) or a loop ends the download, and robots.txt
+and the rate limit apply to each hop's host. The body is streamed against a byte cap and a
+whole-download deadline, because a per-read timeout alone never stops a server that trickles
+one byte at a time.
 """
 
 from __future__ import annotations
 
 import email.utils
+import os
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -26,6 +30,7 @@ MAX_REDIRECTS = 10
 CHUNK = 64 * 1024
 REDIRECTS = (301, 302, 303, 307, 308)
 # Failures worth another try on a later run; everything else is final for its URL.
+PAGE_MAX_BYTES = 10_000_000  # cap for search result pages and robots.txt
 TRANSIENT = ("http_429", "http_5", "timeout", "connection_error", "truncated")
 
 
@@ -60,6 +65,18 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+def _environment() -> tuple[bool, str | bool]:
+    """(trust_env, verify) for the sessions, read from the environment once.
+
+    With ``trust_env`` on, requests re-reads proxies, CA bundle and ~/.netrc on every request
+    (about a millisecond each). It stays on only when proxies are set, since ``no_proxy``
+    needs a per-URL decision; the CA bundle variables are applied once instead, and .netrc
+    passwords are never offered to arbitrary image hosts.
+    """
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    return bool(urllib.request.getproxies()), bundle or True
+
+
 def _classify(err: Exception) -> tuple[str, str]:
     """Map a requests/urllib3 exception to a manifest reason."""
     text = f"{type(err).__name__}: {err}"
@@ -79,11 +96,15 @@ class Fetcher:
     def __init__(self, params: ScrapeParams) -> None:
         self._p = params
         self._limiter = HostRateLimiter(params.per_host_rate)
-        self._robots = (RobotsCache(lambda u: self.get(u, robots=False), params.user_agent)
+        self._robots = (RobotsCache(self._get_robots, params.user_agent)
                         if params.respect_robots else None)
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
+        self._trust_env, self._verify = _environment()
+
+    def _get_robots(self, url: str) -> Response:
+        return self.get(url, robots=False, max_bytes=PAGE_MAX_BYTES)
 
     def close(self) -> None:
         with self._lock:
@@ -91,9 +112,13 @@ class Fetcher:
                 session.close()
             self._sessions.clear()
 
-    def get(self, url: str, headers: dict[str, str] | None = None, *,
-            robots: bool = True) -> Response:
-        """GET ``url``; never raises for network trouble, the outcome is in ``reason``."""
+    def get(self, url: str, headers: dict[str, str] | None = None, *, robots: bool = True,
+            max_bytes: int = 0) -> Response:
+        """GET ``url``; never raises for network trouble, the outcome is in ``reason``.
+
+        ``max_bytes`` (0 = ``params.max_bytes``) lets result pages have their own cap.
+        """
+        cap = max_bytes or self._p.max_bytes
         deadline = time.monotonic() + self._p.total_timeout
         hops = [url]
         while True:
@@ -105,7 +130,7 @@ class Fetcher:
             if isinstance(answer, Response):
                 return answer
             if answer.status_code not in REDIRECTS or "location" not in answer.headers:
-                return self._read(url, current, answer, deadline)
+                return self._read(url, current, answer, deadline, cap)
             answer.close()
             target = urljoin(current, answer.headers["location"])
             if target in hops or len(hops) > MAX_REDIRECTS:
@@ -113,13 +138,17 @@ class Fetcher:
                                 detail=" -> ".join([*hops, target]))
             hops.append(target)
 
+    def allowed(self, url: str) -> bool:
+        """Whether robots.txt lets us fetch ``url`` (always True when robots are off)."""
+        return self._robots is None or self._robots.allowed(url)
+
     def _refuse(self, url: str, robots: bool) -> tuple[str, str] | None:
         parts = urlsplit(url)
         if parts.scheme.lower() not in SCHEMES:
             return "bad_scheme", f"only http and https are fetched, not {parts.scheme!r}"
         if not parts.hostname:
             return "bad_url", "no host in URL"
-        if robots and self._robots and not self._robots.allowed(url):
+        if robots and not self.allowed(url):
             return "robots", f"disallowed for {self._p.user_agent!r} by robots.txt"
         return None
 
@@ -127,6 +156,8 @@ class Fetcher:
         session = getattr(self._local, "session", None)
         if session is None:
             session = requests.Session()
+            session.trust_env = self._trust_env
+            session.verify = self._verify
             session.headers["User-Agent"] = self._p.user_agent
             adapter = HTTPAdapter(pool_connections=8, pool_maxsize=2, max_retries=0)
             session.mount("http://", adapter)
@@ -161,8 +192,8 @@ class Fetcher:
             time.sleep(wait)
         raise AssertionError("unreachable: the last attempt always returns")
 
-    def _read(self, url: str, current: str, answer: requests.Response,
-              deadline: float) -> Response:
+    def _read(self, url: str, current: str, answer: requests.Response, deadline: float,
+              cap: int) -> Response:
         """Stream the body under the byte cap and the deadline."""
         ctype = answer.headers.get("content-type", "")
         status = answer.status_code
@@ -170,16 +201,16 @@ class Fetcher:
             if not 200 <= status < 300:
                 return Response(url, current, status, ctype, reason=f"http_{status}")
             length = answer.headers.get("content-length", "")
-            if length.isdigit() and int(length) > self._p.max_bytes:
+            if length.isdigit() and int(length) > cap:
                 return Response(url, current, status, ctype, reason="too_large",
-                                detail=f"Content-Length {length} > {self._p.max_bytes}")
+                                detail=f"Content-Length {length} > {cap}")
             body = bytearray()
             try:
                 while chunk := answer.raw.read1(CHUNK, decode_content=True):
                     body += chunk
-                    if len(body) > self._p.max_bytes:
+                    if len(body) > cap:
                         return Response(url, current, status, ctype, reason="too_large",
-                                        detail=f"body over {self._p.max_bytes} bytes")
+                                        detail=f"body over {cap} bytes")
                     if time.monotonic() > deadline:
                         return Response(url, current, status, ctype, reason="timeout",
                                         detail=f"not done in {self._p.total_timeout}s")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from ganpipe.manifest import KEPT, REJECTED, Row
@@ -60,9 +60,9 @@ class Record:
         return self.status == KEPT
 
     def to_json(self) -> str:
-        data = asdict(self)
-        data = {"class": data.pop("label"), **data}
-        return json.dumps(data, sort_keys=False, ensure_ascii=False)
+        data = {"class": self.label, **vars(self)}
+        del data["label"]
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, line: str) -> Record:
@@ -108,6 +108,10 @@ class ProvenanceLog:
             if not _ends_with_newline(self.path):
                 os.write(self._fd, b"\n")  # terminate a torn line before appending
         os.write(self._fd, (record.to_json() + "\n").encode("utf-8"))
+
+    def forget(self, record: Record) -> None:
+        """Drop ``record`` (its URL will be tried again); the file is rewritten on close."""
+        self.records.pop(record.key(), None)
 
     def close(self) -> None:
         """Rewrite the file sorted and deduplicated (atomically), and stop appending."""

@@ -198,11 +198,11 @@ def training_loop(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Pa
                 if not (torch.isfinite(loss_d) and torch.isfinite(loss_g)):
                     raise TrainingDiverged(
                         f"loss became non-finite at {cur_nimg / 1000:.1f} kimg (loss_d="
-                        f"{float(loss_d)}, loss_g={float(loss_g)}); the last good checkpoint is "
+                        f"{loss_d.item()}, loss_g={loss_g.item()}); the last good checkpoint is "
                         f"{ckpt_path}. Lower train.lr_g / train.lr_d or enable d_spectral_norm.")
-                stats.add(loss_d=float(loss_d), loss_g=float(loss_g),
-                          d_real_acc=float((adv_r > 0).float().mean()),
-                          d_fake_acc=float((adv_f < 0).float().mean()),
+                stats.add(loss_d=loss_d.item(), loss_g=loss_g.item(),
+                          d_real_acc=(adv_r > 0).float().mean().item(),
+                          d_fake_acc=(adv_f < 0).float().mean().item(),
                           class_acc_real=_class_acc(cls_r, y_real))
 
                 # ------------------------------------------------- housekeeping

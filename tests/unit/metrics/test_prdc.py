@@ -56,6 +56,7 @@ def test_density_and_coverage_expectations_for_one_distribution() -> None:
     assert np.mean([s["coverage"] for s in scores]) == pytest.approx(expected_cov, abs=0.01)
 
 
+@pytest.mark.slow  # ~12 s idle on 2 cores: three 10k×10k×1000 distance products
 def test_published_readme_values_on_standard_normal() -> None:
     """README of clovaai/generative-evaluation-prdc: 10k vs 10k N(0, I), d=1000, k=5 gives
     P 0.4772, R 0.4705, D 1.0555, C 0.9735 ("may fluctuate"). Seeds 0-2 here spread

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import threading
@@ -44,6 +45,7 @@ class Site:
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     results: dict[str, list[str]] = field(default_factory=dict)  # query -> image URLs
     requests: list[str] = field(default_factory=list)
+    agents: set[str] = field(default_factory=set)
     counters: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -57,6 +59,7 @@ class Site:
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
+            self.agents.clear()
             self.counters.clear()
 
     def count(self, path: str) -> int:
@@ -69,9 +72,10 @@ class Handler(BaseHTTPRequestHandler):
     """Routes: /img/*, /h/* (hostile), bing, duckduckgo and google result pages."""
 
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers + body wait on delayed ACKs (40 ms each)
     site: Site
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Keep test output quiet."""
 
     def send(self, status: int, body: bytes = b"", ctype: str = "text/html",
@@ -89,6 +93,7 @@ class Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         with self.site.lock:
             self.site.requests.append(self.path)
+            self.site.agents.add(self.headers.get("User-Agent", ""))
         route = ROUTES.get(parts.path) or next(
             (fn for prefix, fn in PREFIXES if parts.path.startswith(prefix)), None)
         if route is None:
@@ -113,9 +118,11 @@ def _bing(h: Handler, path: str, q: dict[str, str]) -> None:
     urls = h.site.results.get(q.get("q", ""), [])
     first = max(int(q.get("first", "1")) - 1, 0)
     page = urls[first:first + PAGE] or urls[-PAGE:]  # like Bing: past the end, the tail again
+    thumb, source = h.site.url("/thumb/t.jpg"), h.site.url("/page")
     items = "".join(
-        f"""<li><div class="imgpt"><a class="iusc" href="/images/search?view=detail" m='{{"murl":"{u}","purl":"{h.site.url("/page")}","turl":"{h.site.url("/thumb/t.jpg")}"}}'><img class="mimg" src="{h.site.url("/thumb/t.jpg")}"></a></div></li>"""
-        for u in page)
+        '<li><div class="imgpt"><a class="iusc" href="/images/search?view=detail" '
+        f"""m='{json.dumps({"murl": u, "purl": source, "turl": thumb})}'>"""
+        f'<img class="mimg" src="{thumb}"></a></div></li>' for u in page)
     h.send(200, f'<html><body><ul class="dgControl_list">{items}</ul></body></html>'.encode())
 
 
@@ -139,7 +146,7 @@ def _ddg_json(h: Handler, path: str, q: dict[str, str]) -> None:
 
 
 GOOGLE_PAGE = """<!doctype html><html><head><style>
- .tile {width: 120px; height: 140px; display: inline-block; margin: 4px}
+ .tile {width: 120px; height: 140px; display: block; margin: 4px}
  .YQ4gaf {width: 120px; height: 120px; background: #ccc}
  .mye4qd {display: none} #preview {position: fixed; right: 0; top: 0}
 </style></head><body><div id="grid"></div>
@@ -211,15 +218,13 @@ def _hostile(h: Handler, path: str, q: dict[str, str]) -> None:
     elif name == "trickle":  # one byte at a time, each within the read timeout
         h.send_response(200)
         h.send_header("Content-Type", "image/png")
-        h.send_header("Content-Length", "100000")
+        h.send_header("Content-Length", "3000")  # under the byte cap
         h.end_headers()
-        try:
+        with contextlib.suppress(OSError):
             for _ in range(60):
                 h.wfile.write(b"\x89")
                 h.wfile.flush()
                 time.sleep(0.05)
-        except OSError:
-            pass
         h.close_connection = True
     elif name in ("loop-a", "loop-b"):
         other = "loop-b" if name == "loop-a" else "loop-a"
@@ -238,10 +243,8 @@ def _hostile(h: Handler, path: str, q: dict[str, str]) -> None:
         h.send_header("Content-Type", "image/png")
         h.send_header("Connection", "close")
         h.end_headers()
-        try:
+        with contextlib.suppress(OSError):
             h.wfile.write(b"\x89PNG\r\n\x1a\n" + b"\0" * 50_000)
-        except OSError:
-            pass
         h.close_connection = True
     elif name == "truncated":  # declares 2,000 bytes, sends 500, hangs up
         h.send_response(200)
@@ -251,7 +254,8 @@ def _hostile(h: Handler, path: str, q: dict[str, str]) -> None:
         h.wfile.write(make_image(903, "PNG", size=64)[:500])
         h.close_connection = True
     elif name == "corrupt-png":  # a complete answer whose bytes are half a PNG
-        h.send(200, make_image(904, "PNG", size=64)[:300], "image/png")
+        whole = make_image(904, "PNG", size=64)
+        h.send(200, whole[:len(whole) // 2], "image/png")
     else:
         h.send(404, b"no such trap")
 
@@ -260,7 +264,11 @@ ROUTES: dict[str, Callable[[Handler, str, dict[str, str]], None]] = {
     "/robots.txt": _robots, "/images/async": _bing, "/": _ddg_page, "/i.js": _ddg_json,
     "/search": _google,
 }
-PREFIXES = [("/img/", _file), ("/private/", _file), ("/h/", _hostile)]
+def _no_token(h: Handler, path: str, q: dict[str, str]) -> None:
+    h.send(200, b"<html><body>a page without any token</body></html>")
+
+
+PREFIXES = [("/img/", _file), ("/private/", _file), ("/h/", _hostile), ("/novqd/", _no_token)]
 
 
 def class_urls(site: Site, label: str, n: int = PER_CLASS) -> list[str]:
@@ -275,13 +283,21 @@ def class_urls(site: Site, label: str, n: int = PER_CLASS) -> list[str]:
     return urls
 
 
+class QuietServer(ThreadingHTTPServer):
+    """Clients hanging up mid-answer is what the hostile routes provoke: not worth a trace."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Ignore errors from connections the client dropped."""
+
+
 @pytest.fixture(scope="session")
 def site() -> Iterator[Site]:
     """The running server; the three classes' result lists are registered for every engine."""
     state = Site()
     handler = type("BoundHandler", (Handler,), {"site": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = QuietServer(("127.0.0.1", 0), handler)
     state.base = f"http://127.0.0.1:{server.server_address[1]}"
     for label, query in CLASSES.items():
         state.results[query] = class_urls(state, label)

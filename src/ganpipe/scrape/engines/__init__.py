@@ -28,5 +28,5 @@ def make_engine(source: Source, params: ScrapeParams, fetcher: Fetcher) -> Engin
     if source.kind == "google":
         from ganpipe.scrape.engines.google import Google
 
-        return Google(source.base_url, params)
+        return Google(source.base_url, params, fetcher)
     raise ValueError(f"not a web source kind: {source.kind!r}")

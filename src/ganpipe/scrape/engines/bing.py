@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 
 from ganpipe.params import ScrapeParams
 from ganpipe.scrape.engines.base import Candidate, EngineError
-from ganpipe.scrape.fetch import Fetcher
+from ganpipe.scrape.fetch import PAGE_MAX_BYTES, Fetcher
 
 BASE_URL = "https://www.bing.com"
 PAGE_SIZE = 35
@@ -63,7 +63,7 @@ class Bing:
         first = 1
         for page in range(self._p.max_pages):
             url = self.page_url(query, first)
-            answer = self._fetcher.get(url)
+            answer = self._fetcher.get(url, max_bytes=PAGE_MAX_BYTES)
             if answer.reason:
                 if page == 0:
                     raise EngineError(f"bing: {url}: {answer.reason} {answer.detail}".strip())

@@ -16,7 +16,7 @@ from urllib.parse import urlencode, urljoin
 
 from ganpipe.params import ScrapeParams
 from ganpipe.scrape.engines.base import Candidate, EngineError
-from ganpipe.scrape.fetch import Fetcher
+from ganpipe.scrape.fetch import PAGE_MAX_BYTES, Fetcher
 
 BASE_URL = "https://duckduckgo.com"
 VQD = re.compile(r"""vqd=["']?([\w-]+)""")
@@ -44,7 +44,7 @@ class DuckDuckGo:
 
     def _token(self, query: str) -> str:
         url = f"{self._base}?{urlencode({'q': query, 'iax': 'images', 'ia': 'images'})}"
-        answer = self._fetcher.get(url)
+        answer = self._fetcher.get(url, max_bytes=PAGE_MAX_BYTES)
         if answer.reason:
             raise EngineError(f"duckduckgo: {url}: {answer.reason} {answer.detail}".strip())
         match = VQD.search(answer.body.decode("utf-8", "replace"))
@@ -66,7 +66,7 @@ class DuckDuckGo:
         url = self.first_url(query, vqd)
         headers = {"Referer": self._base, "Accept": "application/json"}
         for page in range(self._p.max_pages):
-            answer = self._fetcher.get(url, headers)
+            answer = self._fetcher.get(url, headers, max_bytes=PAGE_MAX_BYTES)
             try:
                 if answer.reason:
                     raise ValueError(f"{answer.reason} {answer.detail}".strip())

@@ -4,7 +4,10 @@ Google serves image results only to a browser running its JavaScript, and its cl
 change every few months. This engine scrolls the result grid (infinite scroll, plus the
 "show more results" button), clicks each thumbnail and reads the full-size URL from the
 preview panel. When Google changes its markup, update the selector tuples below; a run that
-finds no thumbnail at all fails loudly rather than returning an empty class.
+finds no thumbnail at all fails loudly rather than returning an empty class. The result page's
+robots.txt is checked through the shared fetcher before the browser opens it (Google's own
+disallows /search, so this engine needs ``respect_robots: false``); the images themselves go
+through the downloader like every other source.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from ganpipe.params import ScrapeParams
 from ganpipe.scrape.engines.base import Candidate, EngineError
+from ganpipe.scrape.fetch import Fetcher
 
 BASE_URL = "https://www.google.com"
 THUMBS = ("img.YQ4gaf", "img.Q4LuWd", "img.rg_i")  # result-grid thumbnails, newest first
@@ -32,6 +36,13 @@ MORE = ("input.mye4qd", "div.LZ4I")  # "show more results"
 SIZES = {"large": "isz:l", "medium": "isz:m", "small": "isz:i"}
 TYPES = {"photo": "itp:photo", "clipart": "itp:clipart", "line": "itp:lineart",
          "transparent": "ic:trans"}
+PREVIEW_JS = """
+for (const selector of arguments[0]) {
+  const found = [...document.querySelectorAll(selector)].map(e => e.src).filter(Boolean);
+  if (found.length) return found;
+}
+return [];
+"""
 CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-quic", "--no-first-run",
                 "--disable-component-update", "--disable-sync", "--window-size=1280,900")
@@ -47,9 +58,10 @@ class Google:
 
     name = "google"
 
-    def __init__(self, base_url: str, params: ScrapeParams) -> None:
+    def __init__(self, base_url: str, params: ScrapeParams, fetcher: Fetcher) -> None:
         self._base = (base_url or BASE_URL).rstrip("/")
         self._p = params
+        self._fetcher = fetcher
         self._driver: WebDriver | None = None
         self._profile = ""
 
@@ -86,6 +98,9 @@ class Google:
 
     def candidates(self, label: str, query: str) -> Iterator[Candidate]:
         url = self.page_url(query)
+        if not self._fetcher.allowed(url):
+            raise EngineError(f"google: {url}: robots: disallowed by robots.txt "
+                              "(scrape.respect_robots: false overrides)")
         try:
             self._browser().get(url)
         except WebDriverException as err:
@@ -104,8 +119,9 @@ class Google:
                 return
 
     def _preview(self) -> str:
-        found = self._find(FULL)
-        return next((s for e in found if _full_size(s := e.get_attribute("src"))), "")
+        """The preview panel's full-size URL, read in one browser round trip."""
+        sources = self._browser().execute_script(PREVIEW_JS, list(FULL)) or []
+        return next((str(s) for s in sources if _full_size(s)), "")
 
     def _open(self, thumb: WebElement) -> str:
         """Click a thumbnail and wait for the preview to show a new full-size URL."""

@@ -1,0 +1,135 @@
+"""Benchmark the cleaning chain on ~2,000 mixed web-like images, generated in the run.
+
+Prints filter+reduce+resize images/s with 1 and 2 workers, the raw decode -> PNG-encode rate
+of the same files on 2 workers (the floor any PNG-writing chain pays), and augment images/s at
+64x64. The last line is one JSON object (see ``main``). Usage: ``python benchmarks/clean.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from ganpipe.augment import run_augment
+from ganpipe.clean.filter import run_filter
+from ganpipe.clean.parallel import pmap
+from ganpipe.clean.reduce import run_reduce
+from ganpipe.clean.resize import run_resize
+from ganpipe.clean.stage import PNG_LEVEL
+from ganpipe.manifest import Row, content_id, image_relpath, sha256_bytes, write_manifest
+from ganpipe.params import AugmentParams, FilterParams, ReduceParams, ResizeParams
+
+CLASSES = ("alpha", "beta", "gamma", "delta")
+CHAINS = ["fliph", "rot_-15:15", "noise_0.02 blur_0.5:1.0"]
+
+
+def make_image(index: int) -> tuple[bytes, str]:
+    """Image ``index``: a JPEG photo 200-1000 px (2 in 3) or an RGBA logo PNG with alpha."""
+    rng = np.random.default_rng(index)
+    width, height = (int(v) for v in rng.integers(200, 1001, 2))
+    coarse = rng.integers(0, 256, (8, 8, 3), dtype=np.uint8)
+    picture = Image.fromarray(coarse).resize((width, height), Image.Resampling.BICUBIC)
+    buffer = io.BytesIO()
+    if index % 3:
+        picture.save(buffer, "JPEG", quality=90)
+        return buffer.getvalue(), "jpg"
+    alpha = np.zeros((height, width), dtype=np.uint8)
+    alpha[height // 5 : -height // 5, width // 5 : -width // 5] = 255
+    picture.putalpha(Image.fromarray(alpha))
+    picture.save(buffer, "PNG", compress_level=6)
+    return buffer.getvalue(), "png"
+
+
+def generate(raw: Path, count: int) -> None:
+    """Write ``count`` images and a raw manifest (in parallel: generating is not measured)."""
+    rows = []
+    for index, (data, ext) in enumerate(pmap(make_image, range(count), 0, "generate")):
+        label = CLASSES[index % len(CLASSES)]
+        image_id = content_id(data)
+        rel = image_relpath(label, image_id, ext)
+        (raw / rel).parent.mkdir(parents=True, exist_ok=True)
+        (raw / rel).write_bytes(data)
+        rows.append(Row(image_id, label, rel, sha256_bytes(data), width=0, height=0, mode="",
+                        origin=f"bench://{index}"))
+    write_manifest(raw, rows)
+
+
+def chain(root: Path, workers: int) -> float:
+    """Seconds for filter + reduce + resize (64 px letterbox) over ``root/raw``."""
+    start = time.perf_counter()
+    run_filter(root / "raw", root / "filtered", FilterParams(workers=workers),
+               root / "reject.txt", root / "filter.json")
+    run_reduce(root / "filtered", root / "rgb", ReduceParams(workers=workers))
+    run_resize(root / "rgb", root / "resized", ResizeParams(image_size=64, workers=workers), "#ffffff")
+    return time.perf_counter() - start
+
+
+def _decode_encode(path: Path, out_dir: Path) -> None:
+    image = Image.open(path)
+    image.load()
+    image.save(out_dir / f"{path.stem}.png", format="PNG", compress_level=PNG_LEVEL)
+
+
+def raw_rate(root: Path, workers: int) -> float:
+    """Seconds to decode every raw file and write it as PNG, nothing else."""
+    paths = sorted((root / "raw" / "images").rglob("*.*"))
+    out = root / "raw-png"
+    out.mkdir(exist_ok=True)
+    start = time.perf_counter()
+    pmap(partial(_decode_encode, out_dir=out), paths, workers, "raw")
+    return time.perf_counter() - start
+
+
+def augment(root: Path, workers: int) -> tuple[int, float]:
+    """(augmented copies written, seconds) for ``CHAINS`` over the 64 px images."""
+    run_augment(root / "resized", root / "warm", AugmentParams(chains=CHAINS[:1], workers=1),
+                "#ffffff")  # imports albumentations once, as a long-lived process would have
+    params = AugmentParams(chains=CHAINS, copies=1, workers=workers)
+    start = time.perf_counter()
+    rows = run_augment(root / "resized", root / "augmented", params, "#ffffff")
+    seconds = time.perf_counter() - start
+    inputs = sum(1 for _ in (root / "resized" / "images").rglob("*.png"))
+    return len(rows) - inputs, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--images", type=int, default=2000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ganpipe-bench-") as tmp:
+        root = Path(tmp)
+        generate(root / "raw", args.images)
+        (root / "reject.txt").write_text("")
+        n = args.images
+        one, two, raw = chain(root, 1), chain(root, 2), raw_rate(root, 2)
+        copies, aug_seconds = augment(root, 2)
+    result = {
+        "images": n,
+        "chain_1_worker_images_per_s": round(n / one, 1),
+        "chain_2_workers_images_per_s": round(n / two, 1),
+        "raw_decode_png_2_workers_images_per_s": round(n / raw, 1),
+        "speedup_2_workers": round(one / two, 2),
+        "chain_vs_raw": round(raw / two, 2),
+        "augment_images_per_s": round(copies / aug_seconds, 1),
+    }
+    print(f"filter+reduce+resize: {result['chain_1_worker_images_per_s']} img/s on 1 worker, "
+          f"{result['chain_2_workers_images_per_s']} img/s on 2 workers "
+          f"(x{result['speedup_2_workers']})")
+    print(f"raw decode -> PNG encode, 2 workers: "
+          f"{result['raw_decode_png_2_workers_images_per_s']} img/s "
+          f"(chain at {result['chain_vs_raw']:.0%} of it)")
+    print(f"augment, 64x64, 2 workers: {result['augment_images_per_s']} copies/s "
+          f"({copies} copies of {len(CHAINS)} chains)")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""params.yaml validation: unknown keys and bad values name the key and what is allowed."""
+
+from pathlib import Path
+
+import pytest
+
+from ganpipe.params import ParamsError, Source, TrainParams, build, load_all, load_section
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "params.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_repository_params_are_valid() -> None:
+    params = load_all(REPO / "params.yaml")
+    assert params["scrape"].sources[0].name == "fashion-mnist"
+    assert params["resize"].image_size == 28
+
+
+def test_defaults_fill_missing_sections(tmp_path: Path) -> None:
+    train = load_section("train", write(tmp_path, "scrape:\n  sources: [{kind: dataset, "
+                                                  "name: mnist}]\n"))
+    assert train == TrainParams()
+
+
+def test_unknown_key_is_named_with_suggestion(tmp_path: Path) -> None:
+    path = write(tmp_path, "scrape:\n  sources: [{kind: dataset, name: mnist}]\n"
+                           "train:\n  batchsize: 32\n")
+    with pytest.raises(ParamsError, match=r"train\.batchsize: unknown key\. Did you mean "
+                                          r"'batch_size'\?"):
+        load_all(path)
+
+
+def test_unknown_section(tmp_path: Path) -> None:
+    with pytest.raises(ParamsError, match=r"trian: unknown section\. Did you mean 'train'"):
+        load_all(write(tmp_path, "trian: {}\n"))
+
+
+def test_bad_literal_lists_allowed_values() -> None:
+    with pytest.raises(ParamsError, match=r"train\.loss: got 'wasserstein'; allowed: 'bce' \| "
+                                          r"'hinge'"):
+        build(TrainParams, {"loss": "wasserstein"}, "train")
+
+
+def test_wrong_type_is_named() -> None:
+    with pytest.raises(ParamsError, match=r"train\.batch_size: expected int, got 'big'"):
+        build(TrainParams, {"batch_size": "big"}, "train")
+
+
+def test_bool_is_not_an_int() -> None:
+    with pytest.raises(ParamsError, match=r"train\.batch_size: expected int, got True"):
+        build(TrainParams, {"batch_size": True}, "train")
+
+
+def test_int_is_accepted_as_float() -> None:
+    assert build(TrainParams, {"lr_g": 1}, "train").lr_g == 1.0
+
+
+def test_range_check_names_bounds(tmp_path: Path) -> None:
+    path = write(tmp_path, "scrape:\n  sources: [{kind: dataset, name: mnist}]\n"
+                           "resize:\n  image_size: 1024\n")
+    with pytest.raises(ParamsError, match=r"resize\.image_size: got 1024; allowed: 28 to 512"):
+        load_all(path)
+
+
+def test_colour_format() -> None:
+    from ganpipe.params import ReduceParams
+
+    with pytest.raises(ParamsError, match=r"reduce\.background: got 'white'; allowed: a colour"):
+        build(ReduceParams, {"background": "white"}, "reduce")
+
+
+def test_source_requires_its_key() -> None:
+    with pytest.raises(ParamsError, match=r"scrape\.sources\[0\]\.root: required when kind is "
+                                          r"'folder'"):
+        build(Source, {"kind": "folder"}, "scrape.sources[0]")
+
+
+def test_nested_unknown_key_has_full_path(tmp_path: Path) -> None:
+    path = write(tmp_path, "scrape:\n  sources:\n    - kind: dataset\n      nmae: mnist\n")
+    with pytest.raises(ParamsError, match=r"scrape\.sources\[0\]\.nmae: unknown key\. "
+                                          r"Did you mean 'name'"):
+        load_all(path)
+
+
+def test_diffaugment_policy_checked() -> None:
+    with pytest.raises(ParamsError, match=r"train\.diffaugment: unknown policy \['flip'\]"):
+        build(TrainParams, {"diffaugment": "color,flip"}, "train")
+
+
+def test_invalid_yaml(tmp_path: Path) -> None:
+    with pytest.raises(ParamsError, match="not valid YAML"):
+        load_all(write(tmp_path, "train: [unclosed\n"))
+
+
+def test_stage_reports_params_error_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write(tmp_path, "scrape:\n  sources: [{kind: dataset, name: mnist}]\n"
+                           "train:\n  lr_d: fast\n")
+    proc = subprocess.run([sys.executable, str(REPO / "stages" / "train.py"), "--params",
+                           str(path)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == "train: error: train.lr_d: expected float, got 'fast'"
