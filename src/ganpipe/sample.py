@@ -110,3 +110,13 @@ def run_sample(generator_path: Path, out_dir: Path, p: SampleParams) -> list[Row
     write_manifest(out_dir, rows)
     save_grid(gen, out_dir / "grid.png", p.grid_columns, p.seed)
     return rows
+
+
+def model_summary(gen: LoadedGenerator) -> str:
+    """Classes, image shape, parameter count and layers: what a user needs to trust a file."""
+    n_params = sum(p.numel() for p in gen.model.parameters())
+    kind = f"AC-GAN, {len(gen.classes)} classes" if gen.conditional else "unconditional DCGAN"
+    lines = [f"generator: {kind}; {gen.size}x{gen.size}x{gen.channels}; "
+             f"z_dim {gen.model.z_dim}; {n_params:,} parameters",
+             f"classes: {', '.join(gen.classes)}", str(gen.model)]
+    return "\n".join(lines)
