@@ -18,7 +18,7 @@ from ganpipe.manifest import (
     sha256_bytes,
     write_manifest,
 )
-from ganpipe.models import Generator
+from ganpipe.models import build_models
 from ganpipe.params import SampleParams, TrainParams, build
 from ganpipe.train.snapshot import generate as generate_images
 from ganpipe.train.snapshot import grid_image
@@ -28,7 +28,7 @@ from ganpipe.train.snapshot import grid_image
 class LoadedGenerator:
     """A generator in eval mode with the class names and sizes it was trained with."""
 
-    model: Generator
+    model: torch.nn.Module
     classes: list[str]
     size: int
     channels: int
@@ -51,7 +51,7 @@ def load_generator(path: str | Path) -> LoadedGenerator:
     state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=False)
     p = build(TrainParams, state["params"], "train")
     n_classes = len(state["classes"]) if state["conditional"] else 0
-    model = Generator(p, state["size"], state["channels"], n_classes)
+    model = build_models(p, state["size"], state["channels"], n_classes)[0]
     model.load_state_dict(state["state_dict"])
     return LoadedGenerator(model.eval(), state["classes"], state["size"], state["channels"],
                            state["conditional"])

@@ -4,28 +4,33 @@ from __future__ import annotations
 
 import dataclasses
 
+from torch import nn
+
 from ganpipe.models.discriminator import Discriminator
 from ganpipe.models.generator import Generator
+from ganpipe.models.seed_emnist import SeedDiscriminator, SeedGenerator
 from ganpipe.params import TrainParams
 
-# The E/F-MNIST seed's networks (acgan-e-f-mnist.md): one-hot-concatenated input, 64-channel
-# transposed convolutions, dropout 0.4 in both nets, LeakyReLU, no BatchNorm, one-sided smoothing.
+# Training settings of the named presets (the architecture itself is in seed_emnist.py).
 PRESETS: dict[str, dict[str, object]] = {
-    "seed-emnist": {"conditioning": "onehot-concat", "g_channels": 64, "d_channels": 64,
-                    "upsample": "transpose", "g_batchnorm": False, "d_dropout": 0.4,
-                    "label_smoothing": 0.9, "z_dim": 90},
+    "seed-emnist": {"z_dim": 90, "label_smoothing": 0.9, "conditioning": "onehot-concat"},
 }
 
 
 def resolve_preset(p: TrainParams) -> TrainParams:
-    """The params with a named architecture preset's values applied on top."""
+    """The params with a named preset's values applied on top."""
     return dataclasses.replace(p, **PRESETS[p.preset]) if p.preset else p
 
 
 def build_models(p: TrainParams, size: int, channels: int, n_classes: int
-                 ) -> tuple[Generator, Discriminator]:
+                 ) -> tuple[nn.Module, nn.Module]:
     """A matching G and D; ``mode: dcgan`` drops the labels entirely."""
     k = n_classes if p.mode == "acgan" else 0
+    if p.preset == "seed-emnist":
+        if size != 28 or not k:
+            raise ValueError("train.preset 'seed-emnist' is the seed's 28x28 AC-GAN: it needs "
+                             "resize.image_size 28 and train.mode acgan")
+        return SeedGenerator(p.z_dim, k, channels), SeedDiscriminator(k, channels)
     return Generator(p, size, channels, k), Discriminator(p, size, channels, k)
 
 

@@ -1,0 +1,38 @@
+"""Shared fixtures: tiny image-stage directories made in the test, never downloaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ganpipe.manifest import Row, content_id, encode_png, image_relpath, sha256_bytes, write_manifest
+
+
+def make_stage_dir(root: Path, classes: dict[str, int], size: int = 28, channels: int = 1,
+                   seed: int = 0) -> Path:
+    """A stage directory of random-blob images: class k is a bright square at position k."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k, (label, count) in enumerate(classes.items()):
+        for _ in range(count):
+            image = rng.integers(0, 40, (size, size, channels), dtype=np.uint8)
+            top = 2 + 6 * k
+            image[top:top + 8, 4:size - 4] = rng.integers(180, 255)
+            data = encode_png(image[:, :, 0] if channels == 1 else image)
+            image_id = content_id(data)
+            row = Row(id=image_id, label=label, path=image_relpath(label, image_id, "png"),
+                      sha256=sha256_bytes(data), width=size, height=size,
+                      mode="L" if channels == 1 else "RGB", origin="synthetic")
+            (root / row.path).parent.mkdir(parents=True, exist_ok=True)
+            (root / row.path).write_bytes(data)
+            rows.append(row)
+    write_manifest(root, rows)
+    return root
+
+
+@pytest.fixture()
+def tiny_stage(tmp_path: Path) -> Path:
+    """Two classes x 24 grayscale 28x28 images."""
+    return make_stage_dir(tmp_path / "stage", {"bar": 24, "low": 24})

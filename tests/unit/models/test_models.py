@@ -1,0 +1,71 @@
+"""Generator and discriminator shapes for every supported size, conditioning and option."""
+
+import pytest
+import torch
+
+from ganpipe.models import build_models, resolve_preset
+from ganpipe.models.layers import halvings
+from ganpipe.params import TrainParams
+
+
+@pytest.mark.parametrize(("size", "expected"), [(28, (7, 2)), (32, (4, 3)), (64, (4, 4)),
+                                                (128, (4, 5)), (256, (4, 6)), (48, (6, 3))])
+def test_halvings(size: int, expected: tuple[int, int]) -> None:
+    assert halvings(size) == expected
+
+
+def test_unsupported_size_lists_supported_ones() -> None:
+    with pytest.raises(ValueError, match="image size 100 is not supported: use 28, 32"):
+        halvings(100)
+
+
+@pytest.mark.parametrize("size", [28, 32, 64, 128, 256])
+@pytest.mark.parametrize("channels", [1, 3])
+def test_shapes(size: int, channels: int) -> None:
+    G, D = build_models(TrainParams(g_channels=32, d_channels=16), size, channels, 5)
+    z, y = torch.randn(2, 100), torch.tensor([0, 4])
+    x = G(z, y)
+    assert x.shape == (2, channels, size, size)
+    assert x.abs().max() <= 1
+    adv, logits, features = D(x)
+    assert adv.shape == (2,) and logits.shape == (2, 5) and features.ndim == 2
+
+
+@pytest.mark.parametrize("conditioning", ["embed-mul", "onehot-concat", "cbn"])
+@pytest.mark.parametrize("upsample", ["transpose", "nearest"])
+def test_conditioning_changes_output(conditioning: str, upsample: str) -> None:
+    G, _ = build_models(TrainParams(conditioning=conditioning, upsample=upsample,
+                                    g_channels=32), 28, 1, 3)
+    with torch.no_grad():  # CBN starts class-neutral (gamma 1, beta 0): move off the init
+        for weight in G.parameters():
+            weight.add_(0.05 * torch.randn_like(weight))
+    G.eval()
+    z = torch.randn(1, 100).repeat(2, 1)
+    out = G(z, torch.tensor([0, 2]))
+    assert not torch.allclose(out[0], out[1])
+
+
+def test_dcgan_mode_has_no_class_head() -> None:
+    G, D = build_models(TrainParams(mode="dcgan", g_channels=32), 64, 3, 10)
+    adv, logits, _ = D(G(torch.randn(2, 100)))
+    assert logits is None and adv.shape == (2,)
+
+
+def test_spectral_norm_and_dropout_options() -> None:
+    _, D = build_models(TrainParams(d_spectral_norm=True, d_dropout=0.3), 28, 1, 2)
+    assert any("parametrizations" in name for name, _ in D.named_modules())
+    assert any(isinstance(m, torch.nn.Dropout) for m in D.modules())
+
+
+def test_seed_emnist_preset_matches_the_seed_layer_table() -> None:
+    p = resolve_preset(TrainParams(preset="seed-emnist"))
+    G, D = build_models(p, 28, 1, 10)
+    assert sum(t.numel() for t in G.parameters()) == 451_073  # the seed's Keras summary
+    assert sum(t.numel() for t in D.parameters()) == 101_195
+    adv, logits, _ = D(G(torch.randn(3, 90), torch.tensor([0, 5, 9])))
+    assert adv.shape == (3,) and logits.shape == (3, 10)
+
+
+def test_seed_emnist_preset_refuses_other_sizes() -> None:
+    with pytest.raises(ValueError, match="needs resize.image_size 28"):
+        build_models(TrainParams(preset="seed-emnist"), 64, 3, 10)
