@@ -55,9 +55,22 @@ def _read(path: Path) -> np.ndarray:
     return array[:, :, None] if array.ndim == 2 else array
 
 
-def load_image_set(stage_dir: Path, classes: list[str] | None = None) -> ImageSet:
-    """Every kept image of a stage directory, in manifest order."""
+def _first_per_class(rows: list[Row], limit: int) -> list[Row]:
+    taken: dict[str, int] = {}
+    out = []
+    for row in rows:
+        taken[row.label] = taken.get(row.label, 0) + 1
+        if taken[row.label] <= limit:
+            out.append(row)
+    return out
+
+
+def load_image_set(stage_dir: Path, classes: list[str] | None = None,
+                   per_class: int = 0) -> ImageSet:
+    """Every kept image of a stage directory (the first ``per_class`` of each class if set)."""
     rows = read_manifest(stage_dir, kept_only=True)
+    if per_class:
+        rows = _first_per_class(rows, per_class)
     if not rows:
         raise ValueError(f"{stage_dir}: the manifest has no kept images to train on")
     classes = classes or class_names(rows)

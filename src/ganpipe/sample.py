@@ -10,6 +10,7 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
+from ganpipe.data import ImageSet, load_image_set
 from ganpipe.manifest import (
     Row,
     content_id,
@@ -98,8 +99,56 @@ def _save_png(array: torch.Tensor, out_dir: Path, label: str, origin: str) -> Ro
     return row
 
 
-def run_sample(generator_path: Path, out_dir: Path, p: SampleParams) -> list[Row]:
-    """Per-class folders of ``p.per_class`` images, a manifest and the class-per-row grid."""
+@torch.no_grad()
+def interpolate(gen: LoadedGenerator, z_from: torch.Tensor, z_to: torch.Tensor,
+                labels: list[int], steps: int) -> torch.Tensor:
+    """Spherical interpolation from z_from to z_to, one row per label: (rows*steps, C, H, W)."""
+    t = torch.linspace(0, 1, steps)[:, None]
+    a, b = z_from / z_from.norm(), z_to / z_to.norm()
+    omega = torch.arccos((a * b).sum().clamp(-1 + 1e-7, 1 - 1e-7))
+    path = (torch.sin((1 - t) * omega) * z_from + torch.sin(t * omega) * z_to) / torch.sin(omega)
+    z = path.repeat(len(labels), 1)
+    y = torch.tensor(labels).repeat_interleave(steps) if gen.conditional else None
+    return generate_images(gen.model, z, y)
+
+
+def save_interpolations(gen: LoadedGenerator, out_dir: Path, steps: int, seed: int) -> None:
+    """Within each class (z_a -> z_b), and across classes at a fixed z (class morph)."""
+    n_classes = len(gen.classes) if gen.conditional else 1
+    z_a, z_b = latents(gen.model.z_dim, seed, 0, 2)
+    within = interpolate(gen, z_a, z_b, list(range(n_classes)), steps)
+    grid_image(within, n_classes).save(out_dir / "interpolation_within_class.png")
+    if gen.conditional and n_classes > 1:
+        with torch.no_grad():
+            y = torch.arange(n_classes)
+            morph = generate_images(gen.model, z_a.repeat(n_classes, 1), y)
+        grid_image(morph, 1).save(out_dir / "across_classes_fixed_z.png")
+
+
+def real_vs_generated(gen: LoadedGenerator, real: ImageSet, out_dir: Path, columns: int,
+                      seed: int) -> None:
+    """Per class, a sheet: top row real images, bottom row generated ones."""
+    sheets = out_dir / "real_vs_generated"
+    sheets.mkdir(parents=True, exist_ok=True)
+    for index, name in enumerate(gen.classes if gen.conditional else ["generated"]):
+        mine = real.images[real.labels == index][:columns] if gen.conditional else \
+            real.images[:columns]
+        fake = generate(gen, index if gen.conditional else None, columns, seed)
+        if len(mine):
+            grid_image(torch.cat([mine, fake[:len(mine)]]), 2).save(sheets / f"{name}.png")
+
+
+def training_gif(grids_dir: Path, path: Path, frame_ms: int = 400) -> None:
+    """The snapshot grids, in training order, as an animated GIF (last frame held longer)."""
+    frames = [Image.open(f).convert("P") for f in sorted(grids_dir.glob("kimg*.png"))]
+    if frames:
+        durations = [frame_ms] * (len(frames) - 1) + [frame_ms * 5]
+        frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0)
+
+
+def run_sample(generator_path: Path, out_dir: Path, p: SampleParams, real_dir: Path | None,
+               grids_dir: Path | None) -> list[Row]:
+    """Per-class folders of ``p.per_class`` images, a manifest, and the pictures."""
     gen = load_generator(generator_path)
     labels = gen.classes if gen.conditional else ["generated"]
     rows = []
@@ -109,6 +158,12 @@ def run_sample(generator_path: Path, out_dir: Path, p: SampleParams) -> list[Row
                  for i, img in enumerate(images)]
     write_manifest(out_dir, rows)
     save_grid(gen, out_dir / "grid.png", p.grid_columns, p.seed)
+    save_interpolations(gen, out_dir, p.interpolation_steps, p.seed)
+    if real_dir is not None:
+        real = load_image_set(real_dir, gen.classes, per_class=p.grid_columns)
+        real_vs_generated(gen, real, out_dir, p.grid_columns, p.seed)
+    if grids_dir is not None:
+        training_gif(grids_dir, out_dir / "training.gif")
     return rows
 
 
