@@ -68,7 +68,8 @@ def chain(root: Path, workers: int) -> float:
     run_filter(root / "raw", root / "filtered", FilterParams(workers=workers),
                root / "reject.txt", root / "filter.json")
     run_reduce(root / "filtered", root / "rgb", ReduceParams(workers=workers))
-    run_resize(root / "rgb", root / "resized", ResizeParams(image_size=64, workers=workers), "#ffffff")
+    run_resize(root / "rgb", root / "resized", ResizeParams(image_size=64, workers=workers),
+               "#ffffff")
     return time.perf_counter() - start
 
 

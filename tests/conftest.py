@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,12 @@ def make_stage_dir(root: Path, classes: dict[str, int], size: int = 28, channels
             rows.append(row)
     write_manifest(root, rows)
     return root
+
+
+@pytest.fixture(scope="session")
+def stage_factory() -> Callable[..., Path]:
+    """``make_stage_dir`` for fixtures of wider scope than a test."""
+    return make_stage_dir
 
 
 @pytest.fixture()

@@ -208,10 +208,12 @@ class FilterParams:
     animated: Literal["first-frame", "reject"] = "first-frame"
     reject_list: str = "reject.txt"
     contact_sheets: bool = True
+    review_per_class: int = 1000  # images per class on the contact sheets; 0 = all
     workers: int = 0  # 0 = all cores
 
     def check(self, where: str) -> None:
         _require(self.min_side >= 1, f"{where}.min_side", "must be >= 1")
+        _require(self.review_per_class >= 0, f"{where}.review_per_class", "must be >= 0 (0 = all)")
         _require(0 < self.aspect_min <= 1 <= self.aspect_max, f"{where}.aspect_min",
                  "need 0 < aspect_min <= 1 <= aspect_max")
         _check_range(self, where, "near_duplicate_hamming", -1, 64)

@@ -17,11 +17,16 @@ import numpy as np
 import torch
 
 from ganpipe.data import ImageSet, load_image_set, split_holdout
-from ganpipe.metrics.classifier import DomainClassifier, embed, load_classifier
+from ganpipe.metrics.classifier import (DomainClassifier, accuracy, embed, load_classifier,
+                                       train_classifier)
+from ganpipe.metrics.diversity import mean_pairwise_similarity, nearest_real_ssim
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
 from ganpipe.metrics.kid import kernel_inception_distance
 from ganpipe.metrics.prdc import prdc
 from ganpipe.params import ClassifierParams, EvaluateParams
+
+DIVERSITY_PAIRS = 500  # random pairs per class and side
+MEMORISATION_FAKES = 500  # fakes checked against every held-out real
 
 
 @dataclass
@@ -33,6 +38,7 @@ class EvalContext:
     classifier: DomainClassifier
     classifier_sha256: str
     p: EvaluateParams
+    cp: ClassifierParams
     protocol: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -98,13 +104,88 @@ def domain_prdc(ctx: EvalContext) -> dict[str, float]:
     return {f"domain_{k}": v for k, v in scores.items()}
 
 
+def classification_accuracy_score(ctx: EvalContext) -> dict[str, float]:
+    """CAS (Ravuri & Vinyals 2019): train the classifier on generated images only, test on real.
+
+    High when the samples carry each class's real features; collapsed or off-class samples
+    give a classifier that fails on real data.
+    """
+    model = train_classifier(ctx.fake, ctx.cp)
+    return {"cas": accuracy(model, ctx.real)}
+
+
+def intra_class_diversity(ctx: EvalContext) -> dict[str, float]:
+    """Mean pairwise (MS-)SSIM within each class, generated vs real (the AC-GAN paper's measure).
+
+    A class is flagged as collapsed when the fakes' diversity (1 - similarity) is below
+    ``collapse_ratio`` times the real images' diversity.
+    """
+    out: dict[str, float] = {}
+    flagged = 0
+    for index, name in enumerate(ctx.fake.classes):
+        fake = ctx.fake.images[ctx.fake.labels == index]
+        real = ctx.real.images[ctx.real.labels == index]
+        if len(fake) < 2 or len(real) < 2:
+            continue
+        fake_sim = mean_pairwise_similarity(fake, DIVERSITY_PAIRS, seed=index)
+        real_sim = mean_pairwise_similarity(real, DIVERSITY_PAIRS, seed=index)
+        collapsed = (1 - fake_sim) < ctx.p.collapse_ratio * (1 - real_sim)
+        flagged += collapsed
+        out.update({f"similarity/{name}/fake": fake_sim, f"similarity/{name}/real": real_sim,
+                    f"mode_collapse/{name}": float(collapsed)})
+    out["mode_collapse_classes"] = float(flagged)
+    return out
+
+
+def memorisation(ctx: EvalContext) -> dict[str, float]:
+    """Nearest-real-neighbour SSIM of each fake (the ISIC seed's SSIM, made meaningful).
+
+    Near 1 means a generated image is a copy of a real one; the mean and the share above 0.95
+    say whether the generator memorises.
+    """
+    n = min(len(ctx.fake.labels), MEMORISATION_FAKES)
+    best, _ = nearest_real_ssim(ctx.fake.images[:n], ctx.real.images)
+    return {"nearest_real_ssim_mean": float(best.mean()),
+            "nearest_real_ssim_share_above_0.95": float((best > 0.95).double().mean())}
+
+
 METRICS: dict[str, Callable[[EvalContext], dict[str, float]]] = {
     "conditional_accuracy": conditional_accuracy,
     "domain_fd": domain_fd,
     "intra_class_fd": intra_class_fd,
     "domain_kid": domain_kid,
     "domain_prdc": domain_prdc,
+    "classification_accuracy_score": classification_accuracy_score,
+    "intra_class_diversity": intra_class_diversity,
+    "memorisation": memorisation,
 }
+
+
+def snapshot_curve(ctx: EvalContext, generator_path: Path, snapshots: list[Path],
+                   n: int = 2000) -> list[dict[str, float]]:
+    """Domain FD and conditional accuracy of every snapshot kept during training.
+
+    The cat seed's "FID every 10 epochs", offline: plotted by `dvc plots` against kimg.
+    """
+    from ganpipe.sample import load_generator
+    from ganpipe.train.snapshot import generate
+
+    gen = load_generator(generator_path)
+    real_stats = feature_statistics(ctx.real_embedding[0])
+    n_classes = len(gen.classes) if gen.conditional else 0
+    g = torch.Generator().manual_seed(2024)
+    z = torch.randn(n, gen.model.z_dim, generator=g)
+    y = torch.arange(n) % n_classes if n_classes else None
+    curve = []
+    for path in snapshots:
+        gen.model.load_state_dict(torch.load(path, map_location="cpu"))
+        feats, logits = embed(ctx.classifier, generate(gen.model, z, y))
+        point = {"kimg": float(path.stem.removeprefix("kimg")),
+                 "domain_fd": frechet_distance(*feature_statistics(feats.numpy()), *real_stats)}
+        if y is not None:
+            point["conditional_accuracy"] = float((logits.argmax(1) == y).double().mean())
+        curve.append(_rounded(point))
+    return curve
 
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:
@@ -112,14 +193,15 @@ def _rounded(values: dict[str, float]) -> dict[str, float]:
 
 
 def run_evaluate(samples_dir: Path, real_dir: Path, classifier_path: Path, metrics_path: Path,
-                 p: EvaluateParams, cp: ClassifierParams) -> dict[str, Any]:
+                 p: EvaluateParams, cp: ClassifierParams, models_dir: Path | None = None,
+                 curve_path: Path | None = None) -> dict[str, Any]:
     """Score the generated samples against the held-out real split with every metric."""
     torch.manual_seed(0)
     classifier, classes, sha = load_classifier(classifier_path)
     fake = load_image_set(samples_dir, classes)
     real = split_holdout(load_image_set(real_dir, classes), cp.holdout)[1]
     real = real.subset(np.arange(len(real.labels)) < p.n_real)
-    ctx = EvalContext(fake, real, classifier, sha, p)
+    ctx = EvalContext(fake, real, classifier, sha, p, cp)
     results: dict[str, Any] = {}
     for name, metric in METRICS.items():
         results.update(_rounded(metric(ctx)))
@@ -130,4 +212,8 @@ def run_evaluate(samples_dir: Path, real_dir: Path, classifier_path: Path, metri
                     "protocol/weights_sha256": sha[:16]})
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    if models_dir is not None and curve_path is not None:
+        snapshots = sorted((models_dir / "train" / "snapshots").glob("kimg*.pt"))
+        curve = snapshot_curve(ctx, models_dir / "generator.pt", snapshots)
+        curve_path.write_text(json.dumps(curve, indent=2) + "\n")
     return results

@@ -1,0 +1,59 @@
+"""The evaluation registry on tiny sets where the right answer is known."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import torch
+
+from ganpipe.data import ImageSet, load_image_set
+from ganpipe.metrics.classifier import train_classifier
+from ganpipe.metrics.registry import (EvalContext, classification_accuracy_score,
+                                      conditional_accuracy, domain_fd, intra_class_diversity,
+                                      memorisation)
+from ganpipe.params import ClassifierParams, EvaluateParams
+
+CP = ClassifierParams(epochs=3, batch_size=16, lr=3e-3)
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory, stage_factory: Callable[..., Path]
+         ) -> ImageSet:
+    return load_image_set(stage_factory(tmp_path_factory.mktemp("real"), {"a": 40, "b": 40}))
+
+
+def context(real: ImageSet, fake: ImageSet) -> EvalContext:
+    model = train_classifier(real, CP)
+    return EvalContext(fake, real, model, "0" * 64, EvaluateParams(), CP)
+
+
+def test_real_as_fake_scores_like_real(real: ImageSet) -> None:
+    ctx = context(real, real)
+    scores = conditional_accuracy(ctx)
+    assert scores["conditional_accuracy"] == scores["classifier_real_accuracy"] > 0.9
+    assert domain_fd(ctx)["domain_fd"] == pytest.approx(0.0, abs=1e-6)
+    assert memorisation(ctx)["nearest_real_ssim_mean"] == pytest.approx(1.0)
+
+
+def test_swapped_labels_fail_conditional_accuracy(real: ImageSet) -> None:
+    swapped = ImageSet(real.images, 1 - real.labels, real.classes, real.ids)
+    assert conditional_accuracy(context(real, swapped))["conditional_accuracy"] < 0.1
+
+
+def test_one_repeated_image_per_class_is_flagged_as_collapse(real: ImageSet) -> None:
+    first = [int(torch.nonzero(real.labels == c)[0]) for c in (0, 1)]
+    index = torch.tensor(first).repeat_interleave(20)
+    collapsed = ImageSet(real.images[index], real.labels[index], real.classes, real.ids)
+    scores = intra_class_diversity(context(real, collapsed))
+    assert scores["mode_collapse_classes"] == 2
+    assert scores["similarity/a/fake"] == pytest.approx(1.0)
+    assert intra_class_diversity(context(real, real))["mode_collapse_classes"] == 0
+
+
+def test_cas_is_high_for_real_data(real: ImageSet) -> None:
+    assert classification_accuracy_score(context(real, real))["cas"] > 0.9
+
+
+def test_missing_images_dir_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="no manifest"):
+        load_image_set(tmp_path)
