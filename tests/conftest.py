@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ganpipe.manifest import Row, content_id, encode_png, image_relpath, sha256_bytes, write_manifest
+from ganpipe.manifest import (
+    Row,
+    content_id,
+    encode_png,
+    image_relpath,
+    sha256_bytes,
+    write_manifest,
+)
 
 
 def make_stage_dir(root: Path, classes: dict[str, int], size: int = 28, channels: int = 1,

@@ -118,10 +118,10 @@ def _check_colour(value: str, key: str) -> None:
 
 # --------------------------------------------------------------------------- sections
 
-DatasetName = Literal[
-    "mnist", "fashion-mnist", "emnist-letters", "emnist-byclass", "cifar10"
+DatasetName = Literal["mnist", "fashion-mnist", "emnist-letters", "emnist-byclass", "cifar10"]
+SourceKind = Literal[
+    "dataset", "folder", "flat-folder", "csv", "urls", "bing", "duckduckgo", "google"
 ]
-SourceKind = Literal["dataset", "folder", "flat-folder", "csv", "urls", "bing", "duckduckgo", "google"]
 WEB_ENGINES = ("bing", "duckduckgo", "google")
 
 

@@ -4,8 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from ganpipe.manifest import (Row, class_names, content_id, read_manifest, stage_counts,
-                              write_manifest)
+from ganpipe.manifest import (
+    Row,
+    class_names,
+    content_id,
+    read_manifest,
+    stage_counts,
+    write_manifest,
+)
 
 
 def row(label: str, image_id: str, status: str = "kept", reason: str = "") -> Row:

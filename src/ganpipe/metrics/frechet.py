@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.linalg
+from scipy.linalg.blas import dtrmm
 
 Statistics = tuple[np.ndarray, np.ndarray]
 
@@ -34,17 +35,26 @@ def feature_statistics(features: np.ndarray) -> Statistics:
     return mu, sigma
 
 
-def _psd_factor(sigma: np.ndarray) -> np.ndarray:
-    """A matrix F with F Fᵀ = sigma: Cholesky when positive definite, else the symmetric root.
+def _psd_factor(sigma: np.ndarray) -> tuple[np.ndarray, bool]:
+    """(F, F is lower-triangular) with F Fᵀ = sigma: Cholesky when positive definite, else the
+    symmetric root.
 
     Cholesky is ~3× cheaper than an eigendecomposition; singular covariances (fewer samples than
     dimensions, dead ReLU units) fall back to the clipped eigen square root.
     """
     try:
-        return scipy.linalg.cholesky(sigma, lower=True, check_finite=False)
+        return scipy.linalg.cholesky(sigma, lower=True, check_finite=False), True
     except np.linalg.LinAlgError:
         w, v = scipy.linalg.eigh(sigma, check_finite=False, driver="evd")
-        return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T
+        return (v * np.sqrt(np.clip(w, 0.0, None))) @ v.T, False
+
+
+def _congruence(f: np.ndarray, sigma: np.ndarray, lower: bool) -> np.ndarray:
+    """Fᵀ Σ F, with triangular BLAS products (half the flops) when F is lower-triangular."""
+    if not lower:
+        return f.T @ sigma @ f
+    sf = dtrmm(1.0, f, sigma, side=1, lower=1)  # Σ F
+    return dtrmm(1.0, f, sf, side=0, lower=1, trans_a=1)  # Fᵀ (Σ F)
 
 
 def trace_sqrt_product(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
@@ -54,8 +64,8 @@ def trace_sqrt_product(sigma1: np.ndarray, sigma2: np.ndarray) -> float:
     from a stable symmetric solver; tiny negative round-off is clipped before the square root.
     This avoids ``scipy.linalg.sqrtm`` (slow, and complex output on near-singular inputs).
     """
-    f = _psd_factor(_symmetrise(sigma1))
-    m = _symmetrise(f.T @ _symmetrise(sigma2) @ f)
+    f, lower = _psd_factor(_symmetrise(sigma1))
+    m = _symmetrise(_congruence(f, _symmetrise(sigma2), lower))
     eigenvalues = scipy.linalg.eigvalsh(m, check_finite=False, overwrite_a=True, driver="evd")
     return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
 

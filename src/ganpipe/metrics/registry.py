@@ -17,8 +17,13 @@ import numpy as np
 import torch
 
 from ganpipe.data import ImageSet, load_image_set, split_holdout
-from ganpipe.metrics.classifier import (DomainClassifier, accuracy, embed, load_classifier,
-                                       train_classifier)
+from ganpipe.metrics.classifier import (
+    DomainClassifier,
+    accuracy,
+    embed,
+    load_classifier,
+    train_classifier,
+)
 from ganpipe.metrics.diversity import mean_pairwise_similarity, nearest_real_ssim
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
 from ganpipe.metrics.kid import kernel_inception_distance

@@ -8,9 +8,14 @@ import torch
 
 from ganpipe.data import ImageSet, load_image_set
 from ganpipe.metrics.classifier import train_classifier
-from ganpipe.metrics.registry import (EvalContext, classification_accuracy_score,
-                                      conditional_accuracy, domain_fd, intra_class_diversity,
-                                      memorisation)
+from ganpipe.metrics.registry import (
+    EvalContext,
+    classification_accuracy_score,
+    conditional_accuracy,
+    domain_fd,
+    intra_class_diversity,
+    memorisation,
+)
 from ganpipe.params import ClassifierParams, EvaluateParams
 
 CP = ClassifierParams(epochs=3, batch_size=16, lr=3e-3)
