@@ -5,6 +5,7 @@ Examples::
     ganpipe sample --checkpoint models/generator.pt --class Sneaker -n 16 -o sneakers.png
     ganpipe grid --checkpoint models/generator_best.pt -o grid.png
     ganpipe info --checkpoint models/generator.pt
+    ganpipe preset mnist            # params.yaml := presets/mnist.yaml
 """
 
 from __future__ import annotations
@@ -40,6 +41,24 @@ def _info(args: argparse.Namespace) -> None:
     print(model_summary(load_generator(args.checkpoint)))
 
 
+PRESETS_DIR = Path(__file__).resolve().parents[2] / "presets"
+
+
+def _preset(args: argparse.Namespace) -> None:
+    from ganpipe.params import load_all
+
+    names = sorted(p.stem for p in Path(args.presets).glob("*.yaml"))
+    if args.name is None:
+        print("\n".join(names))
+        return
+    source = Path(args.presets) / f"{args.name}.yaml"
+    if not source.exists():
+        raise ValueError(f"unknown preset {args.name!r}; presets: {', '.join(names)}")
+    load_all(source)  # a broken preset must not replace a working params.yaml
+    Path(args.params).write_text(source.read_text())
+    print(f"params.yaml is now the {args.name} preset; run `dvc repro`")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ganpipe", description="Sample from and inspect generators trained by ganpipe.",
@@ -69,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     info = command("info", "Print the model summary: classes, size, parameters, layers.")
     info.set_defaults(run=_info)
+
+    preset = commands.add_parser("preset", help="Switch params.yaml to a named preset.",
+                                 description="Copy presets/NAME.yaml over params.yaml "
+                                             "(validated first). Without NAME, list presets.")
+    preset.add_argument("name", nargs="?", help="e.g. fashion-mnist, mnist, car-logos")
+    preset.add_argument("--params", default="params.yaml", help="file to write")
+    preset.add_argument("--presets", default=str(PRESETS_DIR), help="folder of presets")
+    preset.set_defaults(run=_preset)
     return parser
 
 

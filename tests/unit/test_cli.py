@@ -57,3 +57,33 @@ def test_unknown_class_is_a_clear_error(checkpoint: Path, capsys: pytest.Capture
         main(["sample", "--checkpoint", str(checkpoint), "--class", "Hat"])
     assert exit_info.value.code == 1
     assert "unknown class 'Hat'; classes: Bag, Sneaker, Trouser" in capsys.readouterr().err
+
+
+def test_every_preset_is_valid_and_chains_parse() -> None:
+    from ganpipe.augment import parse_chain
+    from ganpipe.cli import PRESETS_DIR
+    from ganpipe.params import load_all
+
+    names = sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
+    assert names == ["asl-alphabet", "car-logos", "cat-faces", "emnist-byclass",
+                     "emnist-letters", "fashion-mnist", "isic", "mnist"]
+    for name in names:
+        params = load_all(PRESETS_DIR / f"{name}.yaml")
+        for chain in params["augment"].chains:
+            parse_chain(chain)
+
+
+def test_default_params_are_the_fashion_mnist_preset() -> None:
+    from ganpipe.cli import PRESETS_DIR
+
+    assert (PRESETS_DIR / "fashion-mnist.yaml").read_text() == (
+        PRESETS_DIR.parent / "params.yaml").read_text()
+
+
+def test_preset_switch_writes_params(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "params.yaml"
+    main(["preset", "mnist", "--params", str(target)])
+    assert "name: mnist" in target.read_text()
+    with pytest.raises(SystemExit):
+        main(["preset", "nope", "--params", str(target)])
+    assert "unknown preset 'nope'; presets: asl-alphabet" in capsys.readouterr().err
