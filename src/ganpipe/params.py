@@ -366,6 +366,7 @@ class EvaluateParams:
     n_real: int = 10000  # cap on held-out real images
     inception: Literal["auto", "required", "off"] = "auto"
     inception_weights: str = ""
+    inception_n: int = 5000  # cap on images per side for InceptionV3 (slow on a CPU)
     kid_subsets: int = 10
     kid_subset_size: int = 1000
     pr_k: int = 3

@@ -26,12 +26,14 @@ from ganpipe.metrics.classifier import (
 )
 from ganpipe.metrics.diversity import mean_pairwise_similarity, nearest_real_ssim
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
+from ganpipe.metrics.inception import inception_metrics
 from ganpipe.metrics.kid import kernel_inception_distance
 from ganpipe.metrics.prdc import prdc
 from ganpipe.params import ClassifierParams, EvaluateParams
 
 DIVERSITY_PAIRS = 500  # random pairs per class and side
 MEMORISATION_FAKES = 500  # fakes checked against every held-out real
+STATS_CACHE = Path.home() / ".cache" / "ganpipe" / "inception-stats"  # keyed by content hash
 
 
 @dataclass
@@ -154,7 +156,19 @@ def memorisation(ctx: EvalContext) -> dict[str, float]:
             "nearest_real_ssim_share_above_0.95": float((best > 0.95).double().mean())}
 
 
-METRICS: dict[str, Callable[[EvalContext], dict[str, float]]] = {
+def inception(ctx: EvalContext) -> dict[str, Any]:
+    """Standard FID / KID / IS with InceptionV3 (torch-fidelity), or why they are unavailable.
+
+    Values are None unless ``inception_status`` is "ok": never a made-up number.
+    """
+    n = ctx.p.inception_n
+    weights = ctx.p.inception_weights or None
+    return inception_metrics(ctx.fake.images[:n], ctx.real.images[:n], ctx.p.inception,
+                             weights, cache_dir=STATS_CACHE, kid_subsets=ctx.p.kid_subsets,
+                             kid_subset_size=ctx.p.kid_subset_size)
+
+
+METRICS: dict[str, Callable[[EvalContext], dict[str, Any]]] = {
     "conditional_accuracy": conditional_accuracy,
     "domain_fd": domain_fd,
     "intra_class_fd": intra_class_fd,
@@ -163,6 +177,7 @@ METRICS: dict[str, Callable[[EvalContext], dict[str, float]]] = {
     "classification_accuracy_score": classification_accuracy_score,
     "intra_class_diversity": intra_class_diversity,
     "memorisation": memorisation,
+    "inception": inception,
 }
 
 
@@ -193,8 +208,10 @@ def snapshot_curve(ctx: EvalContext, generator_path: Path, snapshots: list[Path]
     return curve
 
 
-def _rounded(values: dict[str, float]) -> dict[str, float]:
-    return {k: round(float(v), 6) for k, v in values.items()}
+def _rounded(values: dict[str, Any]) -> dict[str, Any]:
+    """Floats to 6 decimals (stable diffs); strings and None (unavailable) as they are."""
+    return {k: round(float(v), 6) if isinstance(v, int | float) else v
+            for k, v in values.items()}
 
 
 def run_evaluate(samples_dir: Path, real_dir: Path, classifier_path: Path, metrics_path: Path,
