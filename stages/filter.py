@@ -4,14 +4,15 @@ from pathlib import Path
 
 from ganpipe import stagekit
 from ganpipe.clean.filter import run_filter
-from ganpipe.params import load_section
+from ganpipe.params import load_all
 
 
 def main() -> None:
     args = stagekit.parse(__doc__, inp="data/raw", out="data/filtered",
                           reject_list="reject.txt", metrics="metrics/filter.json")
-    run_filter(Path(args.inp), Path(args.out), load_section("filter", args.params),
-               Path(args.reject_list), Path(args.metrics))
+    params = load_all(args.params)
+    run_filter(Path(args.inp), Path(args.out), params["filter"], Path(args.reject_list),
+               Path(args.metrics), background=params["reduce"].background)
 
 
 if __name__ == "__main__":

@@ -71,7 +71,8 @@ class Code:
     def sample(self, rng: np.random.Generator) -> tuple[float, ...]:
         """Concrete values, rounded to what ``applied.csv`` shows (so it is exactly replayable)."""
         if self.name == "trans":
-            return tuple(float(rng.integers(lo, hi, endpoint=True)) for lo, hi in self.ranges)
+            return tuple(float(rng.integers(int(lo), int(hi), endpoint=True))
+                         for lo, hi in self.ranges)
         return tuple(lo if lo == hi else round(float(rng.uniform(lo, hi)), 3)
                      for lo, hi in self.ranges)
 
@@ -161,8 +162,9 @@ def run_augment(in_dir: Path, out_dir: Path, params: AugmentParams,
                 background: str) -> list[Row]:
     """Copy every kept image through, plus ``copies`` augmented images per chain.
 
-    Copies get the id ``content_id("<id>|<chain>|<copy>")``; ``applied.csv`` maps each copy to
-    its source id and the concrete codes applied.
+    Copies get the id ``content_id("<id>|<chain>|<copy>")`` and the source's path as origin
+    (ganpipe.data.source_id); ``applied.csv`` maps each copy to its source id and the concrete
+    codes applied.
     """
     chains = tuple((chain, parse_chain(chain)) for chain in params.chains)
     rows = start(in_dir, out_dir)
@@ -204,7 +206,8 @@ def _augment_one(row: Row, job: _Job) -> list[_Record]:
             augmented, applied = _apply(pixels, codes, fill, _seed(job.seed, key))
             new_id = content_id(key.encode())
             new = save_png(_to_image(augmented, image.mode), job.out_dir, row, new_id)
-            out.append(_Record(new, row.id, chain, applied))
+            # origin names the source image, so the held-out split keeps copies with it
+            out.append(_Record(replace(new, origin=row.path), row.id, chain, applied))
     return out
 
 

@@ -291,6 +291,7 @@ class TrainParams:
     leaky_slope: float = 0.2
     loss: Literal["bce", "hinge"] = "bce"
     aux_weight: float = 1.0
+    d_aux_on_fake: bool = False  # original AC-GAN also trains D's class head on fakes
     label_smoothing: float = 1.0  # target for real images; 0.9 = one-sided smoothing
     d_steps: int = 1  # D updates per G update
     lr_g: float = 2e-4

@@ -157,3 +157,15 @@ def test_no_chains_copies_originals_only(tmp_path):
     stage = write_resized(tmp_path, count=2)
     rows = run_augment(stage, tmp_path / "aug", AugmentParams(workers=1), "#ffffff")
     assert len(rows) == 2 and snapshot(tmp_path / "aug")["applied.csv"].count(b"\n") == 1
+
+
+def test_copies_name_their_source_so_the_holdout_split_keeps_them_together(
+        tiny_stage: Path, tmp_path: Path) -> None:
+    from ganpipe.data import load_image_set
+    from ganpipe.params import AugmentParams
+
+    run_augment(tiny_stage, tmp_path / "aug", AugmentParams(chains=["fliph"], workers=1),
+                "#000000")
+    originals = load_image_set(tiny_stage).ids
+    augmented = load_image_set(tmp_path / "aug").ids
+    assert sorted(augmented) == sorted(originals * 2)

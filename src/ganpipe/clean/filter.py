@@ -117,14 +117,15 @@ def _check(row: Row, job: _Job) -> _Checked:
 
 
 def _inspect(image: Image.Image, params: FilterParams) -> tuple[int, int]:
-    """Checks that need only the header; returns the displayed (EXIF-oriented) size.
+    """Checks on the size and frames; returns the displayed (EXIF-oriented) size.
 
-    Animated images: ``first-frame`` keeps the file and later stages use frame 0; ``reject``
-    rejects it. A JPEG is then set to decode at reduced scale: every byte is still entropy
-    decoded (so truncation is caught) but the full-size inverse DCT is skipped.
+    Animated images (GIF, APNG, WebP): ``first-frame`` keeps the file and later stages use
+    frame 0; ``reject`` rejects it. Multi-picture JPEGs (MPO) are stills and always kept.
+    A JPEG is then set to decode at reduced scale: every byte is still entropy decoded (so
+    truncation is caught) but the full-size inverse DCT is skipped.
     """
     frames = getattr(image, "n_frames", 1)
-    if frames > 1 and params.animated == "reject":
+    if frames > 1 and image.format != "MPO" and params.animated == "reject":
         raise Rejected(f"animated:{frames} frames")
     width, height = image.size
     if image.getexif().get(0x0112) in ROTATED:

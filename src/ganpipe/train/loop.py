@@ -170,9 +170,11 @@ def training_loop(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Pa
                             fake = G_step(z, y_fake if n_classes else None)
                         adv_r, cls_r, _ = D_step(diff_augment(real, p.diffaugment, g))
                         adv_f, cls_f, _ = D_step(diff_augment(fake, p.diffaugment, g))
+                        aux_d = auxiliary(cls_r, y_real)
+                        if p.d_aux_on_fake:
+                            aux_d = aux_d + auxiliary(cls_f, y_fake)
                         loss_d = (d_adversarial(adv_r.float(), adv_f.float(), p.loss, real_target)
-                                  + p.aux_weight * (auxiliary(cls_r, y_real)
-                                                    + auxiliary(cls_f, y_fake)))
+                                  + p.aux_weight * aux_d)
                     opt_d.zero_grad(set_to_none=True)
                     loss_d.backward()
                     opt_d.step()

@@ -147,6 +147,12 @@ def animated_gif() -> bytes:
     return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
 
 
+def mpo() -> bytes:
+    """A multi-picture JPEG (camera still plus a second view): not an animation."""
+    first, second = photo(96, 64, 8), photo(96, 64, 9)
+    return encode(first, "MPO", save_all=True, append_images=[second])
+
+
 def webp() -> bytes:
     return encode(photo(96, 64, 4), "WEBP", quality=90)
 

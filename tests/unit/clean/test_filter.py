@@ -71,9 +71,11 @@ def test_odd_but_valid_images_are_kept_byte_for_byte_under_their_real_extension(
 
 
 def test_animated_policy(write_stage, tmp_path):
-    rows, _ = filter_files(write_stage, tmp_path, {"gif": cases.animated_gif()},
+    files = {"gif": cases.animated_gif(), "mpo": cases.mpo()}
+    rows, _ = filter_files(write_stage, tmp_path, files, one_class_each=True,
                            params=replace(PARAMS, animated="reject"))
     assert rows["gif"].reason == "animated:2 frames"
+    assert rows["mpo"].status == KEPT and rows["mpo"].path.endswith(".jpg")
 
 
 def test_exact_and_near_duplicates_keep_the_largest(write_stage, tmp_path):
