@@ -9,11 +9,8 @@ import numpy as np
 import pytest
 
 from ganpipe.manifest import (
-    Row,
-    content_id,
     encode_png,
-    image_relpath,
-    sha256_bytes,
+    write_image,
     write_manifest,
 )
 
@@ -29,13 +26,8 @@ def make_stage_dir(root: Path, classes: dict[str, int], size: int = 28, channels
             top = 2 + 6 * k
             image[top:top + 8, 4:size - 4] = rng.integers(180, 255)
             data = encode_png(image[:, :, 0] if channels == 1 else image)
-            image_id = content_id(data)
-            row = Row(id=image_id, label=label, path=image_relpath(label, image_id, "png"),
-                      sha256=sha256_bytes(data), width=size, height=size,
-                      mode="L" if channels == 1 else "RGB", origin="synthetic")
-            (root / row.path).parent.mkdir(parents=True, exist_ok=True)
-            (root / row.path).write_bytes(data)
-            rows.append(row)
+            rows.append(write_image(root, label, data, "png", "synthetic", (size, size),
+                                    "L" if channels == 1 else "RGB"))
     write_manifest(root, rows)
     return root
 

@@ -65,6 +65,19 @@ def image_relpath(label: str, image_id: str, ext: str) -> str:
     return f"images/{label}/{image_id}.{ext.lstrip('.')}"
 
 
+def write_image(stage_dir: Path, label: str, data: bytes, ext: str, origin: str,
+                size: tuple[int, int] = (0, 0), mode: str = "") -> Row:
+    """Store an image's bytes under its content id; the kept row that describes it."""
+    image_id = content_id(data)
+    row = Row(id=image_id, label=label, path=image_relpath(label, image_id, ext),
+              sha256=sha256_bytes(data), width=size[0], height=size[1], mode=mode,
+              origin=origin)
+    target = Path(stage_dir) / row.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return row
+
+
 def write_manifest(stage_dir: Path, rows: Iterable[Row]) -> Path:
     """Write rows sorted by class then id, so the file is byte-identical across runs."""
     out = Path(stage_dir) / MANIFEST

@@ -13,10 +13,8 @@ from tqdm import tqdm
 from ganpipe.data import ImageSet, load_image_set
 from ganpipe.manifest import (
     Row,
-    content_id,
     encode_png,
-    image_relpath,
-    sha256_bytes,
+    write_image,
     write_manifest,
 )
 from ganpipe.models import build_models
@@ -89,14 +87,9 @@ def save_grid(gen: LoadedGenerator, path: Path, columns: int = 10, seed: int = 0
 def _save_png(array: torch.Tensor, out_dir: Path, label: str, origin: str) -> Row:
     """Write one generated image as PNG; the row follows the manifest data contract."""
     data = array.permute(1, 2, 0).numpy()
-    blob = encode_png(data[:, :, 0] if data.shape[2] == 1 else data)
-    image_id = content_id(blob)
-    row = Row(id=image_id, label=label, path=image_relpath(label, image_id, "png"),
-              sha256=sha256_bytes(blob), width=data.shape[1], height=data.shape[0],
-              mode="L" if data.shape[2] == 1 else "RGB", origin=origin)
-    (out_dir / row.path).parent.mkdir(parents=True, exist_ok=True)
-    (out_dir / row.path).write_bytes(blob)
-    return row
+    gray = data.shape[2] == 1
+    return write_image(out_dir, label, encode_png(data[:, :, 0] if gray else data), "png",
+                       origin, (data.shape[1], data.shape[0]), "L" if gray else "RGB")
 
 
 @torch.no_grad()

@@ -10,7 +10,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
-from ganpipe.manifest import Row, content_id, encode_png, image_relpath, sha256_bytes
+from ganpipe.manifest import Row, content_id, encode_png, image_relpath, sha256_bytes, write_image
 from ganpipe.params import Source
 from ganpipe.scrape.datasets import iter_samples
 
@@ -81,14 +81,11 @@ def collect_local(source: Source, raw_dir: Path) -> list[Row]:
     for label, data, ext, origin in _capped(LOCAL_KINDS[source.kind](source), source.per_class):
         label = source.class_map.get(label, label)
         image_id = content_id(data)
-        row = Row(id=image_id, label=label, path=image_relpath(label, image_id, ext),
-                  sha256=sha256_bytes(data), width=0, height=0, mode="", origin=origin)
         if (label, image_id) in seen:
-            rows.append(row.rejected("duplicate_sha256"))
+            rows.append(Row(id=image_id, label=label, path=image_relpath(label, image_id, ext),
+                            sha256=sha256_bytes(data), width=0, height=0, mode="",
+                            origin=origin).rejected("duplicate_sha256"))
             continue
         seen.add((label, image_id))
-        target = raw_dir / row.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        rows.append(row)
+        rows.append(write_image(raw_dir, label, data, ext, origin))
     return rows
