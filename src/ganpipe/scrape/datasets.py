@@ -129,7 +129,8 @@ def _offline_message(name: str, split: str, err: Exception) -> str:
     files = ", ".join(f for f in spec.files[split] if f)
     install = (f"install the Debian package {spec.debian_package}, or "
                if spec.debian_package else "")
-    return (f"{spec.title} is not on this machine and could not be downloaded ({err}); "
+    cause = " ".join(str(err).split())  # torchvision's message spans lines; keep one sentence
+    return (f"{spec.title} is not on this machine and could not be downloaded ({cause}); "
             f"{install}put {files} (optionally .gz) in a folder and set that folder as the "
             f"source's `root` in params.yaml (looked in: "
             f"{', '.join(str(p) for p in _candidate_folders(name, ''))}).")
