@@ -107,6 +107,10 @@ def _check_range(obj: Any, where: str, name: str, lo: float, hi: float) -> None:
     _require(lo <= value <= hi, f"{where}.{name}", f"got {value!r}; allowed: {lo} to {hi}")
 
 
+def _check_workers(workers: int, where: str) -> None:
+    _require(workers >= 0, f"{where}.workers", "must be >= 0 (0 = all cores)")
+
+
 def _check_colour(value: str, key: str) -> None:
     ok = value.startswith("#") and len(value) == 7
     try:
@@ -217,7 +221,7 @@ class FilterParams:
         _require(0 < self.aspect_min <= 1 <= self.aspect_max, f"{where}.aspect_min",
                  "need 0 < aspect_min <= 1 <= aspect_max")
         _check_range(self, where, "near_duplicate_hamming", -1, 64)
-        _require(self.workers >= 0, f"{where}.workers", "must be >= 0 (0 = all cores)")
+        _check_workers(self.workers, where)
 
 
 @dataclass(frozen=True)
@@ -230,7 +234,7 @@ class ReduceParams:
 
     def check(self, where: str) -> None:
         _check_colour(self.background, f"{where}.background")
-        _require(self.workers >= 0, f"{where}.workers", "must be >= 0 (0 = all cores)")
+        _check_workers(self.workers, where)
 
 
 @dataclass(frozen=True)
@@ -249,7 +253,7 @@ class ResizeParams:
 
     def check(self, where: str) -> None:
         _check_range(self, where, "image_size", 28, 512)
-        _require(self.workers >= 0, f"{where}.workers", "must be >= 0 (0 = all cores)")
+        _check_workers(self.workers, where)
 
 
 @dataclass(frozen=True)
@@ -263,7 +267,7 @@ class AugmentParams:
 
     def check(self, where: str) -> None:
         _check_range(self, where, "copies", 1, 100)
-        _require(self.workers >= 0, f"{where}.workers", "must be >= 0 (0 = all cores)")
+        _check_workers(self.workers, where)
         from ganpipe.augment import ChainError, parse_chain  # the codes live with augment
 
         for i, chain in enumerate(self.chains):
