@@ -123,7 +123,7 @@ def real_vs_generated(gen: LoadedGenerator, real: ImageSet, out_dir: Path, colum
     """Per class, a sheet: top row real images, bottom row generated ones."""
     sheets = out_dir / "real_vs_generated"
     sheets.mkdir(parents=True, exist_ok=True)
-    for index, name in enumerate(gen.classes if gen.conditional else ["generated"]):
+    for index, name in enumerate(gen.classes if gen.conditional else gen.classes[:1]):
         mine = real.images[real.labels == index][:columns] if gen.conditional else \
             real.images[:columns]
         fake = generate(gen, index if gen.conditional else None, columns, seed)
@@ -143,7 +143,8 @@ def run_sample(generator_path: Path, out_dir: Path, p: SampleParams, real_dir: P
                grids_dir: Path | None) -> list[Row]:
     """Per-class folders of ``p.per_class`` images, a manifest, and the pictures."""
     gen = load_generator(generator_path)
-    labels = gen.classes if gen.conditional else ["generated"]
+    # unconditional samples carry the training label, so evaluate can pair them with the reals
+    labels = gen.classes if gen.conditional else gen.classes[:1]
     rows = []
     for label in tqdm(labels, desc="sample", unit="class"):
         images = generate(gen, label if gen.conditional else None, p.per_class, p.seed)

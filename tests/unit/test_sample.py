@@ -57,3 +57,13 @@ def test_rerun_is_byte_identical(generator_path: Path, tmp_path: Path) -> None:
 def test_training_gif_without_grids_writes_nothing(tmp_path: Path) -> None:
     training_gif(tmp_path, tmp_path / "t.gif")
     assert not (tmp_path / "t.gif").exists()
+
+
+def test_unconditional_samples_carry_the_training_label(tmp_path: Path) -> None:
+    p = TrainParams(g_channels=16, z_dim=8, mode="dcgan")
+    path = tmp_path / "g.pt"
+    export_generator(Generator(p, 28, 1, 0), {"params": p.__dict__, "classes": ["cat"],
+                                               "size": 28, "channels": 1, "conditional": False},
+                     path)
+    rows = run_sample(path, tmp_path / "s", SampleParams(per_class=3), None, None)
+    assert {r.label for r in rows} == {"cat"}
