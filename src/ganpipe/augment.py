@@ -29,7 +29,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-import shutil
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from pathlib import Path
@@ -42,8 +41,8 @@ from PIL import Image
 
 from ganpipe.clean.decode import load, open_image
 from ganpipe.clean.parallel import pmap
-from ganpipe.clean.stage import fill_for, finish, save_png, start
-from ganpipe.manifest import Row, content_id
+from ganpipe.clean.stage import fill_for, finish, pass_through, save_png, start
+from ganpipe.manifest import Row, content_id, copy_origin
 
 if TYPE_CHECKING:
     from ganpipe.params import AugmentParams
@@ -160,11 +159,11 @@ class _Job:
 
 def run_augment(in_dir: Path, out_dir: Path, params: AugmentParams,
                 background: str) -> list[Row]:
-    """Copy every kept image through, plus ``copies`` augmented images per chain.
+    """Pass every kept image through, plus ``copies`` augmented images per chain.
 
-    Copies get the id ``content_id("<id>|<chain>|<copy>")`` and the source's path as origin
-    (ganpipe.data.source_id); ``applied.csv`` maps each copy to its source id and the concrete
-    codes applied.
+    Copies get the id ``content_id("<id>|<chain>|<copy>")`` and ``copy-of:<source id>`` as
+    origin (ganpipe.data.source_id); ``applied.csv`` maps each copy to its source id and the
+    concrete codes applied.
     """
     chains = tuple((chain, parse_chain(chain)) for chain in params.chains)
     rows = start(in_dir, out_dir)
@@ -190,9 +189,7 @@ class _Record:
 def _augment_one(row: Row, job: _Job) -> list[_Record]:
     """The original (copied byte for byte) and its augmented copies."""
     source = job.in_dir / row.path
-    rel = f"{Path(row.path).parent}/{row.id}{source.suffix}"
-    shutil.copyfile(source, job.out_dir / rel)
-    out = [_Record(replace(row, path=rel))]
+    out = [_Record(pass_through(row, job.in_dir, job.out_dir))]
     if not job.chains:
         return out
     image = load(open_image(source.read_bytes()))
@@ -207,7 +204,7 @@ def _augment_one(row: Row, job: _Job) -> list[_Record]:
             new_id = content_id(key.encode())
             new = save_png(_to_image(augmented, image.mode), job.out_dir, row, new_id)
             # origin names the source image, so the held-out split keeps copies with it
-            out.append(_Record(replace(new, origin=row.path), row.id, chain, applied))
+            out.append(_Record(replace(new, origin=copy_origin(row.id)), row.id, chain, applied))
     return out
 
 

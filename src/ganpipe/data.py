@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
-from ganpipe.manifest import Row, class_names, read_manifest
+from ganpipe.manifest import COPY_OF, Row, class_names, read_manifest
 
 
 @dataclass
@@ -39,8 +39,7 @@ class ImageSet:
 
 def source_id(row: Row) -> str:
     """The id of the original image a row derives from (augmented copies name it in origin)."""
-    stem = Path(row.origin).stem
-    return stem if row.origin.startswith("images/") else row.id
+    return row.origin.removeprefix(COPY_OF) if row.origin.startswith(COPY_OF) else row.id
 
 
 def is_holdout(image_id: str, fraction: float) -> np.bool_:

@@ -24,7 +24,12 @@ MANIFEST = "manifest.csv"
 
 @dataclass(frozen=True)
 class Row:
-    """One image entering a stage. ``path`` is relative to the stage directory."""
+    """One image entering a stage. ``path`` is relative to the stage directory.
+
+    ``path`` may lead out of the stage directory (``../raw/images/...``) when the stage kept the
+    image unchanged; ``origin`` is the URL or source path, or ``copy-of:<id>`` for an augmented
+    copy.
+    """
 
     id: str
     label: str
@@ -43,6 +48,13 @@ class Row:
 
 
 COLUMNS = [f.name if f.name != "label" else "class" for f in fields(Row)]
+
+
+COPY_OF = "copy-of:"  # the origin of an augmented copy: the id of the image it was made from
+
+
+def copy_origin(source_id: str) -> str:
+    return COPY_OF + source_id
 
 
 def sha256_bytes(data: bytes) -> str:

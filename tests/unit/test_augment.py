@@ -153,10 +153,11 @@ def test_stage_keeps_originals_adds_copies_and_reruns_identically(tmp_path, mode
     assert snapshot(tmp_path / "aug") != before
 
 
-def test_no_chains_copies_originals_only(tmp_path):
+def test_no_chains_passes_originals_through_without_copies(tmp_path):
     stage = write_resized(tmp_path, count=2)
     rows = run_augment(stage, tmp_path / "aug", AugmentParams(workers=1), "#ffffff")
-    assert len(rows) == 2 and snapshot(tmp_path / "aug")["applied.csv"].count(b"\n") == 1
+    assert len(rows) == 2 and all(r.path.startswith(f"../{stage.name}/images/") for r in rows)
+    assert sorted(snapshot(tmp_path / "aug")) == ["applied.csv", "manifest.csv"]
 
 
 def test_copies_name_their_source_so_the_holdout_split_keeps_them_together(

@@ -1,7 +1,8 @@
 """The filter stage: decide which raw files are usable images, and say why the others are not.
 
-Kept files are copied byte for byte (no re-encode; reduce does the only decode-to-pixels that
-reaches training). Every input row comes out kept or rejected with a ``code:detail`` reason.
+Kept rows point at the raw file itself (no copy, no re-encode; reduce does the only
+decode-to-pixels that reaches training); only a file named with the wrong extension is copied.
+Every input row comes out kept or rejected with a ``code:detail`` reason.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from PIL import Image
 from ganpipe.clean.decode import Rejected, decoding, extension, load, open_image, to_mode
 from ganpipe.clean.parallel import pmap
 from ganpipe.clean.review import write_review
-from ganpipe.clean.stage import finish, parse_colour, start
+from ganpipe.clean.stage import finish, parse_colour, pass_through, start
 from ganpipe.manifest import KEPT, Row, image_relpath, sha256_bytes, stage_counts
 from ganpipe.params import FilterParams
 
 TEST_SIDE = 256  # blank test and perceptual hash run on at most this many pixels a side
+SAME_FORMAT = {"jpeg": "jpg", "jpe": "jpg", "tiff": "tif"}  # other names of a format
 ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
 
@@ -70,14 +72,17 @@ def run_filter(in_dir: Path, out_dir: Path, params: FilterParams, reject_list: P
 
 
 def _remove_dropped(out_dir: Path, checked: list[_Checked], final: list[Row]) -> None:
-    """Delete copies made by workers for rows the duplicate pass rejected.
+    """Delete the renamed copies (``_keep``) of rows the duplicate pass rejected.
 
     Rows with identical bytes share one id and so one path: keep any path a kept row uses.
+    Paths leading out of ``out_dir`` are the input's own files and never deleted.
     """
     kept = {row.path for row in final if row.status == KEPT}
     for item, row in zip(checked, final, strict=True):
-        if item.row.status == KEPT and row.status != KEPT and item.row.path not in kept:
-            (out_dir / item.row.path).unlink(missing_ok=True)
+        path = item.row.path
+        if row.status != KEPT and item.row.status == KEPT and path not in kept \
+                and not path.startswith("../"):
+            (out_dir / path).unlink(missing_ok=True)
 
 
 def read_reject_list(path: Path) -> tuple[str, ...]:
@@ -96,7 +101,7 @@ def _user_reject(row: Row, patterns: tuple[str, ...]) -> str | None:
 
 
 def _check(row: Row, job: _Job) -> _Checked:
-    """Per-image checks (in a worker); a passing file is copied into the output at once."""
+    """Per-image checks (in a worker); a passing file is kept where it is."""
     pattern = _user_reject(row, job.patterns)
     if pattern is not None:
         return _Checked(row, row.rejected(f"user-reject:{pattern}"))
@@ -109,11 +114,23 @@ def _check(row: Row, job: _Job) -> _Checked:
         _check_blank(gray, job.params.blank_std)
     except Rejected as err:
         return _Checked(row, row.rejected(str(err)))
-    rel = image_relpath(row.label, row.id, extension(image))
-    (job.out_dir / rel).write_bytes(data)
-    kept = replace(row, path=rel, sha256=sha256_bytes(data), width=width, height=height,
-                   mode=image.mode)
+    kept = replace(_keep(row, data, extension(image), job), sha256=sha256_bytes(data),
+                   width=width, height=height, mode=image.mode)
     return _Checked(row, kept, phash(gray), width * height, len(data))
+
+
+def _keep(row: Row, data: bytes, ext: str, job: _Job) -> Row:
+    """The raw file itself, or a byte-for-byte copy named by its real format.
+
+    A WebP or PNG saved as ``.jpg`` gets ``.webp`` / ``.png``, so viewers and browsers open it.
+    """
+    suffix = Path(row.path).suffix.lower().lstrip(".")
+    if suffix == ext or SAME_FORMAT.get(suffix) == ext:
+        return pass_through(row, job.in_dir, job.out_dir)
+    rel = image_relpath(row.label, row.id, ext)
+    (job.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+    (job.out_dir / rel).write_bytes(data)
+    return replace(row, path=rel)
 
 
 def _inspect(image: Image.Image, params: FilterParams) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image
 
 from ganpipe.clean.decode import Rejected, load, open_image
-from ganpipe.clean.stage import fill_for, run_stage, save_png
+from ganpipe.clean.stage import fill_for, pass_through, run_stage, save_png
 from ganpipe.manifest import Row
 from ganpipe.params import ResizeParams
 
@@ -31,7 +31,14 @@ def _resize_one(row: Row, in_dir: Path, out_dir: Path, params: ResizeParams,
         _check_size(image, params)
     except Rejected as err:
         return [row.rejected(str(err))]
+    if image.size == (params.image_size, params.image_size) and _is_reduced(image):
+        return [pass_through(row, in_dir, out_dir)]  # fit would return the same pixels
     return [save_png(fit(image, params, background), out_dir, row)]
+
+
+def _is_reduced(image: Image.Image) -> bool:
+    """A PNG in a mode reduce writes: safe to pass on unchanged when already the right size."""
+    return image.format == "PNG" and image.mode in ("RGB", "L")
 
 
 def _check_size(image: Image.Image, params: ResizeParams) -> None:

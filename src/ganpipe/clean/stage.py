@@ -2,13 +2,21 @@
 
 Stages differ only in the per-row task; reading the input manifest, clearing stale outputs,
 writing PNGs the same way and writing the manifest happen here once.
+
+A stage that would write an image byte for byte as it came in (filter always; reduce, resize
+and augment for images already in shape) writes no copy: its row's path points at the earlier
+stage's file (``../raw/images/...``). The manifest still has a row per image with the sha256,
+so a changed input still changes the manifest, while DVC hashes each file once instead of once
+per stage (five copies of 60,000 Fashion-MNIST images made a no-op ``dvc repro`` take 45 s).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image
@@ -27,8 +35,7 @@ def start(in_dir: Path, out_dir: Path) -> list[Row]:
     rows = read_manifest(in_dir, kept_only=True)
     for name in STALE:
         shutil.rmtree(Path(out_dir) / name, ignore_errors=True)
-    for label in sorted({r.label for r in rows}):
-        (Path(out_dir) / "images" / label).mkdir(parents=True, exist_ok=True)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
     return rows
 
 
@@ -56,9 +63,17 @@ def save_png(image: Image.Image, out_dir: Path, source: Row, image_id: str | Non
     image.save(buffer, format="PNG", compress_level=PNG_LEVEL)
     data = buffer.getvalue()
     rel = image_relpath(source.label, image_id, "png")
-    (Path(out_dir) / rel).write_bytes(data)
+    target = Path(out_dir) / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
     return Row(id=image_id, label=source.label, path=rel, sha256=sha256_bytes(data),
                width=image.width, height=image.height, mode=image.mode, origin=source.origin)
+
+
+def pass_through(source: Row, in_dir: Path, out_dir: Path) -> Row:
+    """``source`` kept unchanged: the row points at the input stage's file instead of a copy."""
+    target = os.path.relpath(Path(in_dir) / source.path, Path(out_dir))
+    return replace(source, path=Path(target).as_posix())
 
 
 def parse_colour(colour: str) -> tuple[int, int, int]:

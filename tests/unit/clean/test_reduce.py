@@ -8,6 +8,7 @@ import imagecases as cases
 import numpy as np
 import pytest
 from imagecases import BLUE, GREEN, RED, pixels
+from PIL import Image
 
 from ganpipe.clean.reduce import run_reduce
 from ganpipe.manifest import KEPT, REJECTED
@@ -69,3 +70,14 @@ def test_rerun_is_byte_identical(write_stage, tmp_path, workers):
     first = {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
     reduce_files(write_stage, tmp_path, workers=workers)
     assert {p: p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()} == first
+
+
+def test_png_already_in_mode_is_passed_through_not_rewritten(write_stage, tmp_path):
+    """Fashion-MNIST's grey PNGs need no work: the row points at the input file, no copy."""
+    grey = cases.encode(Image.new("L", (28, 28), 90), "PNG")
+    raw, ids = write_stage({"shirt": {"grey": grey, "jpeg": cases.jpeg()}}, ext="png")
+    rows = {r.id: r for r in run_reduce(raw, tmp_path / "rgb", ReduceParams(mode="L", workers=1))}
+    assert rows[ids["grey"]].path == f"../raw/images/shirt/{ids['grey']}.png"
+    assert (tmp_path / "rgb" / rows[ids["grey"]].path).read_bytes() == grey
+    assert rows[ids["jpeg"]].path == f"images/shirt/{ids['jpeg']}.png"  # converted: written
+    assert sorted(p.name for p in (tmp_path / "rgb").rglob("*.png")) == [f"{ids['jpeg']}.png"]

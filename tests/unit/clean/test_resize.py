@@ -76,3 +76,12 @@ def test_stage_writes_size_squares_deterministically(write_stage, tmp_path, mode
     assert all(r.width == r.height == 32 and r.status == KEPT for r in first)
     assert run_resize(raw, tmp_path / "out", params, "#ffffff") == first
     assert {r.path: (tmp_path / "out" / r.path).read_bytes() for r in first} == data
+
+
+def test_right_size_png_is_passed_through_not_rewritten(write_stage, tmp_path):
+    square = encode(Image.new("RGB", (32, 32), RED), "PNG")
+    raw, ids = write_stage({"logo": {"square": square, "big": encode(wide(), "PNG")}}, ext="png")
+    rows = {r.id: r for r in run_resize(raw, tmp_path / "out", PARAMS, "#ffffff")}
+    assert rows[ids["square"]].path == f"../raw/images/logo/{ids['square']}.png"
+    assert rows[ids["big"]].path == f"images/logo/{ids['big']}.png"
+    assert pixels(tmp_path / "out", rows[ids["square"]]).shape == (32, 32, 3)
