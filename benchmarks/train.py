@@ -4,10 +4,18 @@ Prints images/s of full training steps (D step + G step, as in the loop), the FL
 image costs (torch's FlopCounterMode over one step, divided by the batch), and the fp32 matmul
 GFLOP/s measured in the same run. Last line: JSON with `images_per_s` and `utilisation`
 (achieved FLOP/s over the matmul peak).
+
+``--device cuda`` measures the same steps on a GPU the way the loop runs them there: data on the
+device, channels_last, bf16 autocast (``--no-amp`` to compare), optionally ``--compile``, and
+a larger ``--batch`` (a GPU needs thousands of images per step to fill). Its JSON line adds
+``gpu_images_per_s``; utilisation stays a CPU figure.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import dataclasses
 import json
 import time
 from collections.abc import Callable
@@ -32,26 +40,35 @@ def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
     return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e9
 
 
-def make_step(p: TrainParams) -> Callable[[], None]:
+def make_step(p: TrainParams, device: torch.device, amp: bool = False,
+              compile_models: bool = False) -> Callable[[], None]:
     """One training step of the loop (D then G) on a fixed batch: timing only, no data I/O."""
     G, D = build_models(p, 28, 1, 10)
+    G, D = G.to(device), D.to(device)
+    if device.type == "cuda":
+        G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
     opt_g = torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=tuple(p.betas_g))
     opt_d = torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=tuple(p.betas_d))
-    real = torch.rand(p.batch_size, 1, 28, 28) * 2 - 1
-    y = torch.randint(10, (p.batch_size,))
+    G_step, D_step = (torch.compile(G), torch.compile(D)) if compile_models else (G, D)
+    real = torch.rand(p.batch_size, 1, 28, 28, device=device) * 2 - 1
+    y = torch.randint(10, (p.batch_size,), device=device)
+    autocast = (torch.autocast(device.type, dtype=torch.bfloat16) if amp
+                else contextlib.nullcontext())
 
     def step() -> None:
-        z = torch.randn(p.batch_size, p.z_dim)
-        with torch.no_grad():
-            fake = G(z, y)
-        adv_r, cls_r, _ = D(real)
-        adv_f, _, _ = D(fake)
-        loss_d = d_adversarial(adv_r, adv_f, p.loss) + auxiliary(cls_r, y)
+        z = torch.randn(p.batch_size, p.z_dim, device=device)
+        with autocast:
+            with torch.no_grad():
+                fake = G_step(z, y)
+            adv_r, cls_r, _ = D_step(real)
+            adv_f, _, _ = D_step(fake)
+            loss_d = d_adversarial(adv_r.float(), adv_f.float(), p.loss) + auxiliary(cls_r, y)
         opt_d.zero_grad()
         loss_d.backward()
         opt_d.step()
-        adv_f, cls_f, _ = D(G(z, y))
-        loss_g = g_adversarial(adv_f, p.loss) + auxiliary(cls_f, y)
+        with autocast:
+            adv_f, cls_f, _ = D_step(G_step(z, y))
+            loss_g = g_adversarial(adv_f.float(), p.loss) + auxiliary(cls_f, y)
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
@@ -59,23 +76,55 @@ def make_step(p: TrainParams) -> Callable[[], None]:
     return step
 
 
+def images_per_s(step: Callable[[], None], batch: int, steps: int, sync: Callable[[], None]
+                 ) -> float:
+    for _ in range(5):
+        step()
+    sync()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    sync()
+    return steps * batch / (time.perf_counter() - start)
+
+
+def gpu(p: TrainParams, args: argparse.Namespace) -> dict[str, float]:
+    """Images/s on CUDA at ``args.batch``, with and without AMP."""
+    p = dataclasses.replace(p, batch_size=args.batch)
+    device = torch.device("cuda")
+    torch.backends.cudnn.benchmark = True
+    out = {"gpu_batch": args.batch}
+    for amp in (False, True):
+        step = make_step(p, device, amp=amp, compile_models=args.compile)
+        rate = images_per_s(step, p.batch_size, args.steps, torch.cuda.synchronize)
+        key = "gpu_images_per_s" if amp else "gpu_images_per_s_fp32"
+        out[key] = round(rate, 1)
+        print(f"{torch.cuda.get_device_name()}: batch {args.batch}, "
+              f"{'bf16 AMP' if amp else 'fp32'}: {rate:.0f} img/s")
+    return out
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--batch", type=int, default=4096, help="batch size on CUDA")
+    parser.add_argument("--steps", type=int, default=50, help="timed steps on CUDA")
+    parser.add_argument("--compile", action="store_true", help="torch.compile G and D (CUDA)")
+    args = parser.parse_args()
     p = load_section("train", Path(__file__).resolve().parents[1] / "params.yaml")
-    step = make_step(p)
+    if args.device == "cuda":
+        print(json.dumps(gpu(p, args)))
+        return
+    step = make_step(p, torch.device("cpu"))
     with FlopCounterMode(display=False) as counter:
         step()
     flops_per_image = counter.get_total_flops() / p.batch_size
-    for _ in range(3):
-        step()
-    start = time.perf_counter()
-    for _ in range(STEPS):
-        step()
-    images_per_s = STEPS * p.batch_size / (time.perf_counter() - start)
+    rate = images_per_s(step, p.batch_size, STEPS, lambda: None)
     peak = matmul_gflops()
-    utilisation = images_per_s * flops_per_image / (peak * 1e9)
-    print(f"default model: {images_per_s:.0f} img/s, {flops_per_image / 1e6:.1f} MFLOP per image")
+    utilisation = rate * flops_per_image / (peak * 1e9)
+    print(f"default model: {rate:.0f} img/s, {flops_per_image / 1e6:.1f} MFLOP per image")
     print(f"fp32 matmul peak measured here: {peak:.1f} GFLOP/s; utilisation {utilisation:.1%}")
-    print(json.dumps({"images_per_s": round(images_per_s, 1),
+    print(json.dumps({"images_per_s": round(rate, 1),
                       "mflop_per_image": round(flops_per_image / 1e6, 2),
                       "matmul_gflops": round(peak, 1), "utilisation": round(utilisation, 3)}))
 
