@@ -42,21 +42,46 @@ def _info(args: argparse.Namespace) -> None:
 
 
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "presets"
+LOCAL_KINDS = ("folder", "flat-folder", "csv")
+
+
+def presets_dir(given: str | None = None) -> Path:
+    """``--presets``, else ``presets/`` of the project in the current directory, else the
+    folder next to this source tree (an editable install)."""
+    if given:
+        return Path(given)
+    local = Path("presets")
+    return local if local.is_dir() else PRESETS_DIR
+
+
+def _missing_inputs(params: dict) -> list[str]:
+    """Local files and folders the new sources read that are not there yet."""
+    missing = []
+    for source in params["scrape"].sources:
+        if source.kind in LOCAL_KINDS:
+            for path in (source.csv, source.root):
+                if path and not Path(path).exists():
+                    missing.append(path)
+    return missing
 
 
 def _preset(args: argparse.Namespace) -> None:
     from ganpipe.params import load_all
 
-    names = sorted(p.stem for p in Path(args.presets).glob("*.yaml"))
+    folder = presets_dir(args.presets)
+    names = sorted(p.stem for p in folder.glob("*.yaml"))
     if args.name is None:
         print("\n".join(names))
         return
-    source = Path(args.presets) / f"{args.name}.yaml"
+    source = folder / f"{args.name}.yaml"
     if not source.exists():
         raise ValueError(f"unknown preset {args.name!r}; presets: {', '.join(names)}")
-    load_all(source)  # a broken preset must not replace a working params.yaml
+    params = load_all(source)  # a broken preset must not replace a working params.yaml
     Path(args.params).write_text(source.read_text())
     print(f"params.yaml is now the {args.name} preset; run `dvc repro`")
+    for path in _missing_inputs(params):
+        print(f"note: {path} does not exist yet; put the data there (see the comment at the "
+              f"top of params.yaml) or change the source's path before `dvc repro`")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
                                              "(validated first). Without NAME, list presets.")
     preset.add_argument("name", nargs="?", help="e.g. fashion-mnist, mnist, car-logos")
     preset.add_argument("--params", default="params.yaml", help="file to write")
-    preset.add_argument("--presets", default=str(PRESETS_DIR), help="folder of presets")
+    preset.add_argument("--presets", default=None,
+                        help="folder of presets (default: ./presets, else the installed ones)")
     preset.set_defaults(run=_preset)
     return parser
 
