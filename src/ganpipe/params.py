@@ -292,6 +292,9 @@ class TrainParams:
     g_batchnorm: bool = True
     d_spectral_norm: bool = False
     d_dropout: float = 0.0
+    # D's heads: "acgan" (real/fake + K classes) or "ssl", one K+1-way softmax whose last class
+    # is "fake" (Salimans et al. 2016; the car-logo seed's SSL-GAN)
+    d_head: Literal["acgan", "ssl"] = "acgan"
     leaky_slope: float = 0.2
     loss: Literal["bce", "hinge"] = "bce"
     aux_weight: float = 1.0
@@ -314,6 +317,7 @@ class TrainParams:
     amp: bool = True  # bf16 autocast on CUDA only
     compile: bool = False
     threads: int = 0  # torch CPU threads; 0 = all cores
+    sync_batchnorm: bool = False  # under torchrun: G's BatchNorm over the global batch (CUDA)
 
     def check(self, where: str) -> None:
         _require(self.z_dim >= 1, f"{where}.z_dim", "must be >= 1")
@@ -328,6 +332,11 @@ class TrainParams:
             betas = getattr(self, name)
             _require(len(betas) == 2 and all(0 <= b < 1 for b in betas), f"{where}.{name}",
                      f"got {betas!r}; allowed: two numbers in [0, 1)")
+        if self.d_head == "ssl":
+            _require(self.mode == "acgan" and not self.preset, f"{where}.d_head",
+                     "'ssl' needs classes and ganpipe's own D: train.mode acgan, no preset")
+            _require(not self.d_aux_on_fake, f"{where}.d_aux_on_fake",
+                     "must be false with d_head 'ssl': there fakes belong to the 'fake' class")
         bad = {p.strip() for p in self.diffaugment.split(",") if p.strip()} - {
             "color", "translation", "cutout"}
         _require(not bad, f"{where}.diffaugment",

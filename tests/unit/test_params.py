@@ -92,6 +92,23 @@ def test_diffaugment_policy_checked() -> None:
         build(TrainParams, {"diffaugment": "color,flip"}, "train")
 
 
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"mode": "dcgan"}, r"train\.d_head: 'ssl' needs classes and ganpipe's own D"),
+    ({"preset": "seed-emnist"}, r"train\.d_head: 'ssl' needs classes and ganpipe's own D"),
+    ({"d_aux_on_fake": True}, r"train\.d_aux_on_fake: must be false with d_head 'ssl'"),
+])
+def test_ssl_head_conflicts_named(extra: dict, message: str) -> None:
+    assert build(TrainParams, {"d_head": "ssl"}, "train").d_head == "ssl"
+    with pytest.raises(ParamsError, match=message):
+        build(TrainParams, {"d_head": "ssl", **extra}, "train")
+
+
+def test_new_train_keys_default_to_the_old_behaviour() -> None:
+    assert TrainParams().d_head == "acgan" and TrainParams().sync_batchnorm is False
+    with pytest.raises(ParamsError, match=r"train\.d_head: got 'k\+1'; allowed: 'acgan' \| 'ssl'"):
+        build(TrainParams, {"d_head": "k+1"}, "train")
+
+
 def test_invalid_yaml(tmp_path: Path) -> None:
     with pytest.raises(ParamsError, match="not valid YAML"):
         load_all(write(tmp_path, "train: [unclosed\n"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
+from ganpipe.params import TrainParams
+
 
 def d_adversarial(real_logit: torch.Tensor, fake_logit: torch.Tensor, kind: str,
                   real_target: float = 1.0) -> torch.Tensor:
@@ -33,3 +35,29 @@ def auxiliary(class_logits: torch.Tensor | None, labels: torch.Tensor) -> torch.
 def feature_matching(real_features: torch.Tensor, fake_features: torch.Tensor) -> torch.Tensor:
     """Salimans et al. 2016: match the mean of D's last features on real and fake batches."""
     return F.mse_loss(fake_features.float().mean(0), real_features.float().mean(0).detach())
+
+
+def d_loss(adv_r: torch.Tensor, cls_r: torch.Tensor | None, y_real: torch.Tensor,
+           adv_f: torch.Tensor, cls_f: torch.Tensor | None, y_fake: torch.Tensor,
+           p: TrainParams) -> torch.Tensor:
+    """D's loss: real vs fake plus ``aux_weight`` x the class term, from D's outputs.
+
+    With ``d_head: ssl`` (bce, no smoothing, aux_weight 1) it is Salimans et al.'s
+    L_supervised + L_unsupervised: cross-entropy over the K+1 classes on labelled reals plus
+    -log p(fake | G(z)).
+    """
+    aux = auxiliary(cls_r, y_real)
+    if p.d_aux_on_fake:
+        aux = aux + auxiliary(cls_f, y_fake)
+    return d_adversarial(adv_r.float(), adv_f.float(), p.loss, p.label_smoothing) + (
+        p.aux_weight * aux)
+
+
+def g_loss(adv_f: torch.Tensor, cls_f: torch.Tensor | None, y_fake: torch.Tensor,
+           p: TrainParams) -> torch.Tensor:
+    """G's loss: fool D and be classified as the class it was asked for.
+
+    With ``d_head: ssl`` this is the cross-entropy over D's K+1 classes with the requested
+    class as target: -log p(y | G(z, y)).
+    """
+    return g_adversarial(adv_f.float(), p.loss) + p.aux_weight * auxiliary(cls_f, y_fake)

@@ -69,3 +69,14 @@ def test_seed_emnist_preset_matches_the_seed_layer_table() -> None:
 def test_seed_emnist_preset_refuses_other_sizes() -> None:
     with pytest.raises(ValueError, match="needs resize.image_size 28"):
         build_models(TrainParams(preset="seed-emnist"), 64, 3, 10)
+
+
+def test_ssl_head_has_k_plus_1_outputs_and_derives_real_fake() -> None:
+    G, D = build_models(TrainParams(d_head="ssl", g_channels=32, d_channels=16), 32, 3, 5)
+    assert not hasattr(D, "adv_head")  # one head: every D parameter takes part in every loss
+    x = G(torch.randn(4, 100), torch.tensor([0, 1, 2, 4]))
+    head = D.class_head(D.trunk(x))
+    assert head.shape == (4, 6)  # 5 classes + "fake"
+    adv, logits, _ = D(x)
+    assert logits.shape == (4, 5)
+    torch.testing.assert_close(adv, torch.logsumexp(head[:, :5], 1) - head[:, 5])
