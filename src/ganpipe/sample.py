@@ -47,7 +47,7 @@ class LoadedGenerator:
 
 def load_generator(path: str | Path) -> LoadedGenerator:
     """Rebuild a generator exported by the train stage (``models/generator.pt``)."""
-    state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=False)
+    state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=True)
     p = build(TrainParams, state["params"], "train")
     n_classes = len(state["classes"]) if state["conditional"] else 0
     model = build_models(p, state["size"], state["channels"], n_classes)[0]

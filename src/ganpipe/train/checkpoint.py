@@ -1,4 +1,8 @@
-"""Full-state checkpoints written atomically, and the params hash that decides on resume."""
+"""Full-state checkpoints written atomically, and the params hash that decides on resume.
+
+Checkpoints hold only tensors, numbers, strings, lists and dicts, so they load with
+``torch.load(path, weights_only=True)``: opening one never runs pickled code.
+"""
 
 from __future__ import annotations
 
@@ -17,27 +21,44 @@ from ganpipe.params import TrainParams
 
 # Keys that change only where and how fast training runs, not what it computes.
 NON_SEMANTIC = {"device", "compile", "threads"}
+# Keys added after runs were made: at their default they stay out of the hash, so a run
+# interrupted before they existed still resumes (and its params_hash metric is unchanged).
+ADDED_LATER = {"d_head", "sync_batchnorm"}
 
 
 def params_hash(p: TrainParams, data_fingerprint: str) -> str:
     """Hash of everything that shapes the result: resume only when this matches."""
-    semantic = {k: v for k, v in dataclasses.asdict(p).items() if k not in NON_SEMANTIC}
+    defaults = TrainParams()
+    semantic = {k: v for k, v in dataclasses.asdict(p).items() if k not in NON_SEMANTIC
+                and not (k in ADDED_LATER and v == getattr(defaults, k))}
     blob = json.dumps({"params": semantic, "data": data_fingerprint}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def rng_state() -> dict[str, Any]:
-    state = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(),
-             "python": random.getstate()}
+    """The torch, NumPy and Python RNG states as tensors and plain numbers."""
+    _, keys, pos, has_gauss, cached_gaussian = np.random.get_state()
+    version, internal, gauss_next = random.getstate()
+    state: dict[str, Any] = {
+        "torch": torch.get_rng_state(),
+        "numpy": {"keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                  "has_gauss": int(has_gauss), "cached_gaussian": float(cached_gaussian)},
+        "python": {"version": version, "internal": torch.tensor(internal, dtype=torch.int64),
+                   "gauss_next": gauss_next},
+    }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state
 
 
 def set_rng_state(state: dict[str, Any]) -> None:
+    """Restore what :func:`rng_state` captured."""
     torch.set_rng_state(state["torch"])
-    np.random.set_state(state["numpy"])
-    random.setstate(state["python"])
+    n = state["numpy"]
+    np.random.set_state(("MT19937", n["keys"].numpy().astype(np.uint32), n["pos"],
+                         n["has_gauss"], n["cached_gaussian"]))
+    py = state["python"]
+    random.setstate((py["version"], tuple(py["internal"].tolist()), py["gauss_next"]))
     if "cuda" in state and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(state["cuda"])
 
@@ -58,8 +79,8 @@ def load_for_resume(path: Path, expected_hash: str) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as err:  # a checkpoint from an incompatible version or a damaged disk
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # an older pickled format, another version, or a damaged disk
         print(f"[train] ignoring unreadable checkpoint {path}: {err}; starting fresh")
         return None
     if state.get("params_hash") != expected_hash:

@@ -1,0 +1,34 @@
+"""The resume hash and the pickle-free RNG state."""
+
+from __future__ import annotations
+
+import io
+import random
+
+import numpy as np
+import torch
+
+from ganpipe.params import TrainParams
+from ganpipe.train.checkpoint import params_hash, rng_state, set_rng_state
+
+
+def test_hash_of_runs_made_before_new_keys_is_unchanged() -> None:
+    # Values computed by the version before d_head and sync_batchnorm existed.
+    assert params_hash(TrainParams(), "fp") == "ad1d638a3ba164e3"
+    assert params_hash(TrainParams(loss="hinge", batch_size=32), "fp") == "1b16698f410b616a"
+    assert params_hash(TrainParams(d_head="ssl"), "fp") != "ad1d638a3ba164e3"
+    assert params_hash(TrainParams(compile=True, threads=2), "fp") == "ad1d638a3ba164e3"
+
+
+def test_rng_state_round_trips_through_weights_only_load() -> None:
+    random.seed(1)
+    np.random.seed(2)
+    torch.manual_seed(3)
+    np.random.standard_normal()  # leaves a cached Gaussian in NumPy's state
+    buffer = io.BytesIO()
+    torch.save(rng_state(), buffer)
+    expected = (random.random(), np.random.standard_normal(), np.random.rand(), torch.rand(2))
+    buffer.seek(0)
+    set_rng_state(torch.load(buffer, weights_only=True))
+    got = (random.random(), np.random.standard_normal(), np.random.rand(), torch.rand(2))
+    assert got[:3] == expected[:3] and torch.equal(got[3], expected[3])
