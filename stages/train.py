@@ -1,4 +1,8 @@
-"""Stage train: the AC-GAN (or DCGAN); resumes automatically after an interruption."""
+"""Stage train: the AC-GAN (or DCGAN); resumes automatically after an interruption.
+
+Several GPUs or machines: ``torchrun --standalone --nproc_per_node N stages/train.py`` (see
+src/ganpipe/train/distributed.py); train.batch_size stays the global batch.
+"""
 
 from pathlib import Path
 

@@ -6,25 +6,52 @@ because G's images are augmented exactly as the real ones before D sees them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 from torch.nn import functional as F
 
 
-def _color(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-    n = x.shape[0]
-    rand = lambda: torch.rand(n, 1, 1, 1, generator=g, device=x.device)  # noqa: E731
-    x = x + (rand() - 0.5)
+@dataclass(frozen=True)
+class Draw:
+    """Random numbers for this process's rows of a global batch, from the CPU generator ``g``.
+
+    Every process draws for the whole global batch (``world`` slices of ``n`` rows) and keeps
+    slice ``rank``: the generator stays in step across processes and each image gets the same
+    augmentation it would get in a single process. Drawing on the CPU and moving the numbers
+    also keeps a CPU generator usable when the images live on a GPU.
+    """
+
+    g: torch.Generator
+    n: int
+    device: torch.device
+    rank: int = 0
+    world: int = 1
+
+    def _mine(self, t: torch.Tensor) -> torch.Tensor:
+        return t[self.rank * self.n:(self.rank + 1) * self.n].to(self.device)
+
+    def rand(self, *shape: int) -> torch.Tensor:
+        return self._mine(torch.rand(self.n * self.world, *shape, generator=self.g))
+
+    def randint(self, low: int, high: int, *shape: int) -> torch.Tensor:
+        return self._mine(torch.randint(low, high, (self.n * self.world, *shape),
+                                        generator=self.g))
+
+
+def _color(x: torch.Tensor, draw: Draw) -> torch.Tensor:
+    x = x + (draw.rand(1, 1, 1) - 0.5)
     mean = x.mean(dim=1, keepdim=True)
-    x = (x - mean) * (rand() * 2) + mean
+    x = (x - mean) * (draw.rand(1, 1, 1) * 2) + mean
     mean = x.mean(dim=[1, 2, 3], keepdim=True)
-    return (x - mean) * (rand() + 0.5) + mean
+    return (x - mean) * (draw.rand(1, 1, 1) + 0.5) + mean
 
 
-def _translation(x: torch.Tensor, g: torch.Generator, ratio: float = 0.125) -> torch.Tensor:
+def _translation(x: torch.Tensor, draw: Draw, ratio: float = 0.125) -> torch.Tensor:
     n, _, h, w = x.shape
     sh, sw = int(h * ratio + 0.5), int(w * ratio + 0.5)
-    dy = torch.randint(-sh, sh + 1, (n, 1, 1), generator=g, device=x.device)
-    dx = torch.randint(-sw, sw + 1, (n, 1, 1), generator=g, device=x.device)
+    dy = draw.randint(-sh, sh + 1, 1, 1)
+    dx = draw.randint(-sw, sw + 1, 1, 1)
     gy, gx = torch.meshgrid(torch.arange(h, device=x.device), torch.arange(w, device=x.device),
                             indexing="ij")
     gy = torch.clamp(gy[None] + dy + 1, 0, h + 1)
@@ -34,11 +61,11 @@ def _translation(x: torch.Tensor, g: torch.Generator, ratio: float = 0.125) -> t
     return padded.permute(0, 2, 3, 1)[batch, gy, gx].permute(0, 3, 1, 2)
 
 
-def _cutout(x: torch.Tensor, g: torch.Generator, ratio: float = 0.5) -> torch.Tensor:
-    n, _, h, w = x.shape
+def _cutout(x: torch.Tensor, draw: Draw, ratio: float = 0.5) -> torch.Tensor:
+    _, _, h, w = x.shape
     ch, cw = int(h * ratio + 0.5), int(w * ratio + 0.5)
-    top = torch.randint(0, h, (n, 1, 1), generator=g, device=x.device) - ch // 2
-    left = torch.randint(0, w, (n, 1, 1), generator=g, device=x.device) - cw // 2
+    top = draw.randint(0, h, 1, 1) - ch // 2
+    left = draw.randint(0, w, 1, 1) - cw // 2
     gy = torch.arange(h, device=x.device)[None, :, None]
     gx = torch.arange(w, device=x.device)[None, None, :]
     inside = (gy >= top) & (gy < top + ch) & (gx >= left) & (gx < left + cw)
@@ -48,8 +75,13 @@ def _cutout(x: torch.Tensor, g: torch.Generator, ratio: float = 0.5) -> torch.Te
 POLICIES = {"color": _color, "translation": _translation, "cutout": _cutout}
 
 
-def diff_augment(x: torch.Tensor, policy: str, g: torch.Generator) -> torch.Tensor:
-    """Apply the comma-separated policies in order; an empty policy returns ``x``."""
+def diff_augment(x: torch.Tensor, policy: str, g: torch.Generator, rank: int = 0,
+                 world: int = 1) -> torch.Tensor:
+    """Apply the comma-separated policies in order; an empty policy returns ``x``.
+
+    ``x`` is slice ``rank`` of a global batch split over ``world`` processes (see :class:`Draw`).
+    """
+    draw = Draw(g, x.shape[0], x.device, rank, world)
     for name in (p.strip() for p in policy.split(",") if p.strip()):
-        x = POLICIES[name](x, g)
+        x = POLICIES[name](x, draw)
     return x

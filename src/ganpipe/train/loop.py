@@ -1,12 +1,16 @@
 """The AC-GAN training loop. Read it top to bottom: setup, resume, loop, export.
 
 Progress is counted in real images shown to D (``cur_nimg``), as in StyleGAN2-ADA. Every tick
-prints one status line and logs to DVCLive; every snapshot saves a fixed-z grid, a full-state
-checkpoint and scores the EMA generator with the domain classifier's Fréchet distance.
+prints one status line and logs to DVCLive; every completed epoch (as many real images as the
+training split holds) adds a row of mean losses to ``epochs.tsv``; every snapshot saves a fixed-z
+grid, a full-state checkpoint and scores the EMA generator with the domain classifier's Fréchet
+distance. Under ``torchrun`` every process runs this loop on its slice of each global batch and
+rank 0 alone writes (see :mod:`ganpipe.train.distributed` for the commands).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import json
@@ -23,10 +27,16 @@ from ganpipe.data import ImageSet, load_image_set, split_holdout, to_float
 from ganpipe.models import build_models, resolve_preset
 from ganpipe.params import TrainParams
 from ganpipe.train import checkpoint as ckpt
+from ganpipe.train import distributed
 from ganpipe.train.diffaugment import diff_augment
+from ganpipe.train.distributed import Rank
 from ganpipe.train.ema import ema_beta, update_ema
-from ganpipe.train.losses import auxiliary, d_adversarial, feature_matching, g_adversarial
+from ganpipe.train.losses import d_loss, feature_matching, g_loss
 from ganpipe.train.snapshot import Scorer, export_generator, save_grid_png
+
+EPOCHS_FILE = "epochs.tsv"  # in the DVCLive folder; a dvc.yaml plot with x = epoch
+EPOCH_COLUMNS = ("epoch", "kimg", "loss_d", "loss_g", "d_real_acc", "d_fake_acc",
+                 "class_acc_real")
 
 
 class TrainingDiverged(RuntimeError):
@@ -44,9 +54,22 @@ def pick_device(name: str) -> torch.device:
     return torch.device("cpu")
 
 
+@dataclass(frozen=True)
+class Speedups:
+    """What a CUDA device turns on; the CPU path stays exactly as it is."""
+
+    amp: bool  # bf16 autocast: fp32's range, so no loss scaling is needed
+    channels_last: bool  # NHWC, the layout tensor cores' convolutions want
+
+
+def speedups(p: TrainParams, device: torch.device) -> Speedups:
+    cuda = device.type == "cuda"
+    return Speedups(amp=p.amp and cuda, channels_last=cuda)
+
+
 @dataclass
 class TickStats:
-    """Running sums over one tick, for the status line and the logs."""
+    """Running sums over one tick or epoch, for the status line and the logs; checkpointed."""
 
     sums: dict[str, float] = field(default_factory=dict)
     count: int = 0
@@ -61,10 +84,15 @@ class TickStats:
 
 
 class Sampler:
-    """Draws real batches (uniform over images, or over classes when balanced) and latents."""
+    """Draws real batches (uniform over images, or over classes when balanced) and latents.
 
-    def __init__(self, data: ImageSet, p: TrainParams, n_classes: int, g: torch.Generator):
-        self.data, self.p, self.n_classes, self.g = data, p, n_classes, g
+    Every process draws the whole global batch from the same generator and keeps its ``rows``:
+    the generators stay in step, and what is drawn does not depend on the number of processes.
+    """
+
+    def __init__(self, data: ImageSet, p: TrainParams, n_classes: int, g: torch.Generator,
+                 rows: slice):
+        self.data, self.p, self.n_classes, self.g, self.rows = data, p, n_classes, g, rows
         self.by_class = [torch.nonzero(data.labels == c).squeeze(1) for c in range(n_classes)]
 
     def real(self) -> tuple[torch.Tensor, torch.Tensor]:
@@ -76,12 +104,13 @@ class Sampler:
                                  for c in classes.tolist()])
         else:
             index = torch.randint(len(self.data.labels), (n,), generator=self.g)
+        index = index[self.rows]
         return to_float(self.data.images[index]), self.data.labels[index]
 
     def latent(self) -> tuple[torch.Tensor, torch.Tensor]:
         z = torch.randn(self.p.batch_size, self.p.z_dim, generator=self.g)
         y = torch.randint(max(self.n_classes, 1), (self.p.batch_size,), generator=self.g)
-        return z, y
+        return z[self.rows], y[self.rows]
 
 
 def _fingerprint(data_dir: Path) -> str:
@@ -91,10 +120,23 @@ def _fingerprint(data_dir: Path) -> str:
 def training_loop(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
                   metrics_path: Path, classifier_path: Path | None, holdout: float
                   ) -> dict[str, Any]:
-    """Train G and D on ``data_dir``'s images; export generators and metrics."""
-    # ----------------------------------------------------------------- setup
+    """Train G and D on ``data_dir``'s images; export generators and metrics.
+
+    Under torchrun every process calls this and joins the process group here; rank 0 alone
+    writes files, and its return value is the one that describes the run.
+    """
     p = resolve_preset(p)
-    device = pick_device(p.device)
+    rank = distributed.from_env()
+    batch = distributed.local_batch(p.batch_size, rank)
+    with distributed.process_group(rank, pick_device(p.device)) as device:
+        return _train(data_dir, models_dir, p, live_dir, metrics_path, classifier_path,
+                      holdout, rank, batch, device)
+
+
+def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
+           metrics_path: Path, classifier_path: Path | None, holdout: float, rank: Rank,
+           batch: int, device: torch.device) -> dict[str, Any]:
+    # ----------------------------------------------------------------- setup
     if p.threads:
         torch.set_num_threads(p.threads)
     torch.manual_seed(p.seed)
@@ -102,32 +144,42 @@ def training_loop(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Pa
     train_set, heldout = split_holdout(load_image_set(data_dir), holdout)
     n_classes = len(train_set.classes) if p.mode == "acgan" else 0
     G, D = build_models(p, train_set.size, train_set.channels, len(train_set.classes))
+    if p.sync_batchnorm:
+        G = distributed.sync_batchnorm(G, rank, device)
     G, D = G.to(device), D.to(device)
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     opt_g = torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=tuple(p.betas_g))
     opt_d = torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=tuple(p.betas_d))
-    use_amp = p.amp and device.type == "cuda"
-    if device.type == "cuda":
-        G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
-    G_step, D_step = (torch.compile(G), torch.compile(D)) if p.compile else (G, D)
-    sampler = Sampler(train_set, p, n_classes, g)
-    scorer = Scorer(classifier_path, heldout, train_set.classes, p, n_classes)
+    fast = speedups(p, device)
+    layout = torch.channels_last if fast.channels_last else torch.contiguous_format
+    if fast.channels_last:
+        G, D = G.to(memory_format=layout), D.to(memory_format=layout)
+    sampler = Sampler(train_set, p, n_classes, g, rank.rows(batch))
+    scorer = Scorer(classifier_path if rank.main else None, heldout, train_set.classes, p,
+                    n_classes)
     beta = ema_beta(p.batch_size, p.ema_kimg)
     run_hash = ckpt.params_hash(p, _fingerprint(data_dir))
     work_dir = models_dir / "train"  # checkpoint, snapshots, grids: kept across interruptions
     ckpt_path = work_dir / "checkpoint.pt"
-    print(f"[train] {len(train_set.labels)} images ({len(heldout.labels)} held out), "
-          f"{train_set.size}px x{train_set.channels}, {n_classes or 'no'} classes, on {device}")
+    n_train = len(train_set.labels)
+    if rank.main:
+        print(f"[train] {n_train} images ({len(heldout.labels)} held out), "
+              f"{train_set.size}px x{train_set.channels}, {n_classes or 'no'} classes, on "
+              f"{device}" + (f" x{rank.world_size} processes, {batch} images each"
+                             if rank.distributed else ""))
 
     # ----------------------------------------------------------------- resume
-    cur_nimg, history, best = 0, [], {"score": float("inf"), "kimg": 0.0}
-    state = ckpt.load_for_resume(ckpt_path, run_hash)
-    if state is None:
+    cur_nimg, history, epochs = 0, [], []
+    best = {"score": float("inf"), "kimg": 0.0}
+    stats, epoch_stats = TickStats(), TickStats()
+    state = distributed.from_main(ckpt.load_for_resume(ckpt_path, run_hash) if rank.main
+                                  else None, rank)
+    if state is None and rank.main:
         shutil.rmtree(work_dir, ignore_errors=True)
         shutil.rmtree(live_dir, ignore_errors=True)
         for name in ("generator.pt", "generator_best.pt"):
             (models_dir / name).unlink(missing_ok=True)
-    else:
+    elif state is not None:
         G.load_state_dict(state["G"])
         D.load_state_dict(state["D"])
         G_ema.load_state_dict(state["G_ema"])
@@ -136,64 +188,86 @@ def training_loop(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Pa
         g.set_state(state["sampler_rng"])
         ckpt.set_rng_state(state["rng"])
         cur_nimg, history, best = state["cur_nimg"], state["history"], state["best"]
-        print(f"[train] resuming from {ckpt_path} at {cur_nimg / 1000:.1f} kimg")
-    work_dir.mkdir(parents=True, exist_ok=True)
+        epochs = state["epochs"]
+        stats, epoch_stats = TickStats(**state["tick_stats"]), TickStats(**state["epoch_stats"])
+        if rank.main:
+            print(f"[train] resuming from {ckpt_path} at {cur_nimg / 1000:.1f} kimg")
+    if not rank.main:  # dropout masks of its own; rank 0 keeps the single-process stream
+        torch.manual_seed(p.seed + 1_000_003 * rank.rank + cur_nimg)
+    if rank.main:
+        work_dir.mkdir(parents=True, exist_ok=True)
     fixed_z, fixed_y = scorer.grid_latents(p.seed)
+
+    # DDP keeps G's BatchNorm statistics equal to rank 0's (broadcast_buffers), which the EMA
+    # copies; D's only buffers are spectral-norm vectors every process computes identically.
+    G_ddp = distributed.wrap(G, rank, device, broadcast_buffers=True)
+    D_ddp = distributed.wrap(D, rank, device, broadcast_buffers=False)
+    G_step, D_step = (torch.compile(G_ddp), torch.compile(D_ddp)) if p.compile else (G_ddp, D_ddp)
 
     def save_checkpoint() -> None:
         ckpt.save_atomic({
             "G": G.state_dict(), "D": D.state_dict(), "G_ema": G_ema.state_dict(),
             "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
             "sampler_rng": g.get_state(), "rng": ckpt.rng_state(), "cur_nimg": cur_nimg,
-            "history": history, "best": best, "params_hash": run_hash,
+            "history": history, "best": best, "params_hash": run_hash, "epochs": epochs,
+            "tick_stats": asdict(stats), "epoch_stats": asdict(epoch_stats),
         }, ckpt_path)
 
-    # ----------------------------------------------------------------- loop
-    from dvclive import Live
+    def augment(x: torch.Tensor) -> torch.Tensor:
+        return diff_augment(x, p.diffaugment, g, rank.rank, rank.world_size)
 
+    def to_device(t: torch.Tensor) -> torch.Tensor:
+        return t.to(device, memory_format=layout) if fast.channels_last and t.ndim == 4 \
+            else t.to(device)
+
+    # ----------------------------------------------------------------- loop
     total_nimg = int(p.total_kimg * 1000)
     tick_nimg, snap_nimg = int(p.tick_kimg * 1000), int(p.snapshot_kimg * 1000)
-    stats, tick_start, tick_start_nimg = TickStats(), time.perf_counter(), cur_nimg
-    real_target = p.label_smoothing
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp)
-    with Live(str(live_dir), resume=state is not None, save_dvc_exp=False, dvcyaml=False) as live, \
+    step_nimg = p.batch_size * p.d_steps
+    tick_start, tick_start_nimg = time.perf_counter(), cur_nimg
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=fast.amp)
+    live_context: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
+    if rank.main:  # DVCLive (and the DVC it imports) on rank 0 only
+        from dvclive import Live
+
+        live_context = Live(str(live_dir), resume=state is not None, save_dvc_exp=False,
+                            dvcyaml=False)
+    with live_context as live, \
             tqdm(total=total_nimg, initial=cur_nimg, unit="img", unit_scale=True,
-                 desc="train", mininterval=5) as bar:
+                 desc="train", mininterval=5, disable=not rank.main) as bar:
         try:
             while cur_nimg < total_nimg:
                 # Discriminator: p.d_steps updates on real vs (detached) fake.
                 for _ in range(p.d_steps):
-                    real, y_real = (t.to(device) for t in sampler.real())
+                    real, y_real = (to_device(t) for t in sampler.real())
                     z, y_fake = (t.to(device) for t in sampler.latent())
                     with autocast:
                         with torch.no_grad():
                             fake = G_step(z, y_fake if n_classes else None)
-                        adv_r, cls_r, _ = D_step(diff_augment(real, p.diffaugment, g))
-                        adv_f, cls_f, _ = D_step(diff_augment(fake, p.diffaugment, g))
-                        aux_d = auxiliary(cls_r, y_real)
-                        if p.d_aux_on_fake:
-                            aux_d = aux_d + auxiliary(cls_f, y_fake)
-                        loss_d = (d_adversarial(adv_r.float(), adv_f.float(), p.loss, real_target)
-                                  + p.aux_weight * aux_d)
+                        adv_r, cls_r, _ = D_step(augment(real))
+                        adv_f, cls_f, _ = D_step(augment(fake))
+                        loss_d = d_loss(adv_r, cls_r, y_real, adv_f, cls_f, y_fake, p)
                     opt_d.zero_grad(set_to_none=True)
                     loss_d.backward()
                     opt_d.step()
                     cur_nimg += p.batch_size
                     bar.update(p.batch_size)
 
-                # Generator: fool D and be classified as the class it was asked for.
+                # Generator: fool D and be classified as the class it was asked for. D's
+                # gradients from this pass are dropped, so DDP need not average them.
                 z, y_fake = (t.to(device) for t in sampler.latent())
-                with autocast:
-                    fake = G_step(z, y_fake if n_classes else None)
-                    adv_f, cls_f, feat_f = D_step(diff_augment(fake, p.diffaugment, g))
-                    loss_g = g_adversarial(adv_f.float(), p.loss) + p.aux_weight * auxiliary(
-                        cls_f, y_fake)
-                    if p.feature_matching:
-                        with torch.no_grad():
-                            feat_r = D_step(diff_augment(real, p.diffaugment, g))[2]
-                        loss_g = loss_g + p.feature_matching * feature_matching(feat_r, feat_f)
-                opt_g.zero_grad(set_to_none=True)
-                loss_g.backward()
+                with distributed.no_sync(D_ddp):
+                    with autocast:
+                        fake = G_step(z, y_fake if n_classes else None)
+                        adv_f, cls_f, feat_f = D_step(augment(fake))
+                        loss_g = g_loss(adv_f, cls_f, y_fake, p)
+                        if p.feature_matching:
+                            with torch.no_grad():
+                                feat_r = D_step(augment(real))[2]
+                            loss_g = loss_g + p.feature_matching * feature_matching(feat_r,
+                                                                                    feat_f)
+                    opt_g.zero_grad(set_to_none=True)
+                    loss_g.backward()
                 opt_g.step()
                 update_ema(G_ema, G, beta)
 
@@ -202,23 +276,35 @@ def training_loop(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Pa
                         f"loss became non-finite at {cur_nimg / 1000:.1f} kimg (loss_d="
                         f"{loss_d.item()}, loss_g={loss_g.item()}); the last good checkpoint is "
                         f"{ckpt_path}. Lower train.lr_g / train.lr_d or enable d_spectral_norm.")
-                stats.add(loss_d=loss_d.item(), loss_g=loss_g.item(),
-                          d_real_acc=(adv_r > 0).float().mean().item(),
-                          d_fake_acc=(adv_f < 0).float().mean().item(),
-                          class_acc_real=_class_acc(cls_r, y_real))
+                values = {"loss_d": loss_d.item(), "loss_g": loss_g.item(),
+                          "d_real_acc": (adv_r > 0).float().mean().item(),
+                          "d_fake_acc": (adv_f < 0).float().mean().item(),
+                          "class_acc_real": _class_acc(cls_r, y_real)}
+                stats.add(**values)
+                epoch_stats.add(**values)
 
                 # ------------------------------------------------- housekeeping
                 done = cur_nimg >= total_nimg
-                if done or cur_nimg // tick_nimg > (cur_nimg - p.batch_size * p.d_steps
-                                                    ) // tick_nimg:
+                if done or cur_nimg // tick_nimg > (cur_nimg - step_nimg) // tick_nimg:
                     elapsed = time.perf_counter() - tick_start
-                    row = {"kimg": round(cur_nimg / 1000, 3), **stats.means(),
+                    row = {"kimg": round(cur_nimg / 1000, 3),
+                           **distributed.mean_over_ranks(stats.means(), rank, device),
                            "images_per_s": (cur_nimg - tick_start_nimg) / max(elapsed, 1e-9)}
                     history.append(row)
-                    _log_tick(live, row, bar)
+                    if rank.main:
+                        _log_tick(live, row, bar)
                     stats, tick_start, tick_start_nimg = TickStats(), time.perf_counter(), cur_nimg
-                if done or cur_nimg // snap_nimg > (cur_nimg - p.batch_size * p.d_steps
-                                                    ) // snap_nimg:
+                if cur_nimg // n_train > (cur_nimg - step_nimg) // n_train:
+                    means = distributed.mean_over_ranks(epoch_stats.means(), rank, device)
+                    epochs += [{"epoch": e, "kimg": round(cur_nimg / 1000, 3),
+                                **{k: round(v, 6) for k, v in means.items()}}
+                               for e in range((cur_nimg - step_nimg) // n_train + 1,
+                                              cur_nimg // n_train + 1)]
+                    epoch_stats = TickStats()
+                    if rank.main:
+                        _write_epochs(live_dir / EPOCHS_FILE, epochs)
+                if rank.main and (done or cur_nimg // snap_nimg > (cur_nimg - step_nimg
+                                                                    ) // snap_nimg):
                     kimg = cur_nimg / 1000
                     grid = save_grid_png(G_ema, fixed_z, fixed_y, work_dir / "grids"
                                          / f"kimg{kimg:08.1f}.png", scorer.rows)
@@ -230,23 +316,28 @@ def training_loop(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Pa
                             best = {"score": score, "kimg": kimg}
                     save_checkpoint()
         except KeyboardInterrupt:
-            save_checkpoint()
-            print(f"\n[train] interrupted at {cur_nimg / 1000:.1f} kimg; state saved to "
-                  f"{ckpt_path}. Run the stage again to resume.")
+            if rank.main:
+                save_checkpoint()
+                print(f"\n[train] interrupted at {cur_nimg / 1000:.1f} kimg; state saved to "
+                      f"{ckpt_path}. Run the stage again to resume.")
             raise
 
     # ----------------------------------------------------------------- export
-    export_generator(G_ema, scorer.meta(p), models_dir / "generator.pt")
-    if best["kimg"]:  # the snapshot the domain Fréchet distance liked best
-        G_ema.load_state_dict(torch.load(_snapshot_path(work_dir, best["kimg"])))
-    export_generator(G_ema, scorer.meta(p), models_dir / "generator_best.pt")
     summary = {"kimg": round(cur_nimg / 1000, 3), "best_kimg": best["kimg"],
                "best_domain_fd": None if best["score"] == float("inf") else best["score"],
                "params_hash": run_hash, **{f"final_{k}": v for k, v in history[-1].items()
                                             if k not in ("kimg", "images_per_s")}}
-    metrics_path.parent.mkdir(parents=True, exist_ok=True)
-    metrics_path.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
-    return {"summary": summary, "history": history, "params": asdict(p)}
+    if rank.main:
+        _write_epochs(live_dir / EPOCHS_FILE, epochs)
+        export_generator(G_ema, scorer.meta(p), models_dir / "generator.pt")
+        if best["kimg"]:  # the snapshot the domain Fréchet distance liked best
+            G_ema.load_state_dict(torch.load(_snapshot_path(work_dir, best["kimg"]),
+                                             weights_only=True))
+        export_generator(G_ema, scorer.meta(p), models_dir / "generator_best.pt")
+        metrics_path.parent.mkdir(parents=True, exist_ok=True)
+        metrics_path.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    distributed.barrier(rank)  # every process returns once the outputs exist
+    return {"summary": summary, "history": history, "epochs": epochs, "params": asdict(p)}
 
 
 def _snapshot_path(work_dir: Path, kimg: float) -> Path:
@@ -255,6 +346,14 @@ def _snapshot_path(work_dir: Path, kimg: float) -> Path:
 
 def _class_acc(logits: torch.Tensor | None, labels: torch.Tensor) -> float:
     return float((logits.argmax(1) == labels).float().mean()) if logits is not None else 0.0
+
+
+def _write_epochs(path: Path, epochs: list[dict[str, float]]) -> None:
+    """The per-epoch means as TSV, rewritten whole so a resumed run leaves no stale rows."""
+    lines = ["\t".join(EPOCH_COLUMNS), *("\t".join(str(row[c]) for c in EPOCH_COLUMNS)
+                                         for row in epochs)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
 
 
 def _log_tick(live: Any, row: dict[str, float], bar: tqdm) -> None:

@@ -15,9 +15,11 @@ import pytest
 import torch
 import yaml
 
+from ganpipe.data import load_image_set, split_holdout
 from ganpipe.params import TrainParams
 from ganpipe.train import TrainingDiverged, training_loop
-from ganpipe.train import loop as loop_module
+from ganpipe.train import losses as losses_module
+from ganpipe.train.loop import speedups
 
 REPO = Path(__file__).resolve().parents[3]
 TINY = TrainParams(g_channels=16, d_channels=8, z_dim=16, batch_size=8, total_kimg=0.064,
@@ -30,7 +32,7 @@ def train(stage: Path, out: Path, p: TrainParams = TINY) -> dict:
 
 
 def weights(path: Path) -> dict[str, torch.Tensor]:
-    return torch.load(path, weights_only=False)["state_dict"]
+    return torch.load(path, weights_only=True)["state_dict"]
 
 
 def test_trains_and_exports_everything(tiny_stage: Path, tmp_path: Path) -> None:
@@ -44,6 +46,26 @@ def test_trains_and_exports_everything(tiny_stage: Path, tmp_path: Path) -> None
     assert len(result["history"]) == 4  # one row per tick
     loss_curve = tmp_path / "live" / "plots" / "metrics" / "train" / "loss_g.tsv"
     assert len(loss_curve.read_text().splitlines()) == 1 + 4
+
+
+def test_checkpoints_and_exports_load_without_pickle(tiny_stage: Path, tmp_path: Path) -> None:
+    train(tiny_stage, tmp_path)
+    models = tmp_path / "models"
+    state = torch.load(models / "train" / "checkpoint.pt", weights_only=True)
+    assert state["cur_nimg"] == 64 and isinstance(state["rng"]["numpy"]["keys"], torch.Tensor)
+    export = torch.load(models / "generator.pt", weights_only=True)
+    assert export["classes"] == ["bar", "low"] and export["params"]["z_dim"] == 16
+
+
+def test_one_row_per_completed_epoch(tiny_stage: Path, tmp_path: Path) -> None:
+    result = train(tiny_stage, tmp_path, dataclasses.replace(TINY, total_kimg=0.16))
+    n_train = len(split_holdout(load_image_set(tiny_stage), 0.2)[0].labels)
+    lines = (tmp_path / "live" / "epochs.tsv").read_text().splitlines()
+    assert lines[0].split("\t") == ["epoch", "kimg", "loss_d", "loss_g", "d_real_acc",
+                                    "d_fake_acc", "class_acc_real"]
+    assert [int(line.split("\t")[0]) for line in lines[1:]] == list(range(1, 160 // n_train + 1))
+    assert len(result["epochs"]) == 160 // n_train >= 2
+    assert all(0 <= row["d_real_acc"] <= 1 for row in result["epochs"])
 
 
 def test_same_seed_same_weights(tiny_stage: Path, tmp_path: Path) -> None:
@@ -63,26 +85,49 @@ def test_changed_params_start_fresh(tiny_stage: Path, tmp_path: Path,
 def test_nan_stops_with_message_and_keeps_checkpoint(tiny_stage: Path, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     calls = {"n": 0}
-    real_loss = loop_module.g_adversarial
+    real_loss = losses_module.g_adversarial
 
     def poisoned(logit: torch.Tensor, kind: str) -> torch.Tensor:
         calls["n"] += 1
         return real_loss(logit, kind) * (float("nan") if calls["n"] > 6 else 1.0)
 
-    monkeypatch.setattr(loop_module, "g_adversarial", poisoned)
+    monkeypatch.setattr(losses_module, "g_adversarial", poisoned)
     with pytest.raises(TrainingDiverged, match=r"loss became non-finite at 0\.1 kimg"):
         train(tiny_stage, tmp_path, dataclasses.replace(TINY, total_kimg=0.128))
-    state = torch.load(tmp_path / "models" / "train" / "checkpoint.pt", weights_only=False)
+    state = torch.load(tmp_path / "models" / "train" / "checkpoint.pt", weights_only=True)
     assert state["cur_nimg"] == 32  # the snapshot before the NaN
 
 
 @pytest.mark.parametrize("option", [{"loss": "hinge"}, {"diffaugment": "color,translation,cutout"},
                                     {"feature_matching": 1.0, "d_steps": 2},
                                     {"mode": "dcgan"}, {"balanced_sampling": True},
-                                    {"preset": "seed-emnist"}])
+                                    {"preset": "seed-emnist"}, {"d_head": "ssl"},
+                                    {"d_head": "ssl", "loss": "hinge", "feature_matching": 1.0,
+                                     "d_spectral_norm": True}])
 def test_options_train(tiny_stage: Path, tmp_path: Path, option: dict) -> None:
-    train(tiny_stage, tmp_path, dataclasses.replace(TINY, **option))
+    result = train(tiny_stage, tmp_path, dataclasses.replace(TINY, **option))
     assert (tmp_path / "models" / "generator.pt").exists()
+    assert all(torch.isfinite(torch.tensor(list(row.values()))).all() for row in result["history"])
+
+
+def test_compile_option_compiles_g_and_d(tiny_stage: Path, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    compiled: list[str] = []
+
+    def fake_compile(model: torch.nn.Module) -> torch.nn.Module:
+        compiled.append(type(model).__name__)
+        return model
+
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    train(tiny_stage, tmp_path, dataclasses.replace(TINY, compile=True, total_kimg=0.016))
+    assert compiled == ["Generator", "Discriminator"]
+
+
+def test_cuda_gets_bf16_autocast_and_channels_last_cpu_nothing() -> None:
+    cuda, cpu = torch.device("cuda"), torch.device("cpu")
+    assert speedups(TINY, cuda).amp and speedups(TINY, cuda).channels_last
+    assert not speedups(dataclasses.replace(TINY, amp=False), cuda).amp
+    assert not speedups(TINY, cpu).amp and not speedups(TINY, cpu).channels_last
 
 
 def _stage_cmd(params: Path, out: Path, stage: Path) -> list[str]:
@@ -114,3 +159,5 @@ def test_kill_9_then_rerun_resumes_exactly(tiny_stage: Path, tmp_path: Path) -> 
     a = weights(straight / "models" / "generator.pt")
     b = weights(killed / "models" / "generator.pt")
     assert all(torch.equal(a[k], b[k]) for k in a)
+    epochs = [(run / "live" / "epochs.tsv").read_text() for run in (straight, killed)]
+    assert epochs[0] == epochs[1] and len(epochs[0].splitlines()) > 10
