@@ -44,6 +44,7 @@ class Rank:
 
     @property
     def distributed(self) -> bool:
+        """More than one process: only then is there a process group to talk to."""
         return self.world_size > 1
 
     def rows(self, per_rank: int) -> slice:
@@ -83,6 +84,10 @@ def process_group(rank: Rank, device: torch.device) -> Iterator[torch.device]:
         yield device
         return
     if device.type == "cuda":
+        if rank.local_rank >= torch.cuda.device_count():
+            raise ValueError(f"LOCAL_RANK={rank.local_rank} has no GPU: this machine has "
+                             f"{torch.cuda.device_count()}; start at most that many processes "
+                             "per node (torchrun --nproc_per_node)")
         device = torch.device("cuda", rank.local_rank)
         torch.cuda.set_device(device)
     elif device.type != "cpu":

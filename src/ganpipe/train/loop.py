@@ -63,6 +63,7 @@ class Speedups:
 
 
 def speedups(p: TrainParams, device: torch.device) -> Speedups:
+    """CUDA gets both (``train.amp: false`` opts out of autocast); other devices neither."""
     cuda = device.type == "cuda"
     return Speedups(amp=p.amp and cuda, channels_last=cuda)
 

@@ -104,3 +104,15 @@ def test_sync_batchnorm_needs_cuda_when_distributed() -> None:
         distributed.sync_batchnorm(G, Rank(0, 2, 0), torch.device("cpu"))
     synced = distributed.sync_batchnorm(G, Rank(0, 2, 0), torch.device("cuda"))
     assert any(isinstance(m, torch.nn.SyncBatchNorm) for m in synced.modules())
+
+
+def test_devices_that_cannot_train_distributed_are_named(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ValueError, match=r"LOCAL_RANK=1 has no GPU: this machine has 1; start "
+                                         r"at most that many processes per node"), \
+            distributed.process_group(Rank(1, 2, 1), torch.device("cuda")):
+        pass
+    with pytest.raises(ValueError, match=r"train\.device 'mps' cannot train distributed"), \
+            distributed.process_group(Rank(0, 2, 0), torch.device("mps")):
+        pass
