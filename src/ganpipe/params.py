@@ -311,6 +311,9 @@ class TrainParams:
     balanced_sampling: bool = False
     batch_size: int = 64
     total_kimg: float = 300.0  # training length in thousands of images
+    # Stop early after this much training time (0: no limit). Summed over resumes; the result
+    # then depends on the machine's speed, so it is for equal-budget comparisons.
+    max_minutes: float = 0.0
     tick_kimg: float = 10.0  # status line + DVCLive step
     snapshot_kimg: float = 50.0  # grid + checkpoint
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
@@ -326,6 +329,7 @@ class TrainParams:
         _check_range(self, where, "d_steps", 1, 10)
         _require(self.batch_size >= 2, f"{where}.batch_size", "must be >= 2")
         _require(self.total_kimg > 0, f"{where}.total_kimg", "must be > 0")
+        _require(self.max_minutes >= 0, f"{where}.max_minutes", "must be >= 0 (0: no limit)")
         _require(0 < self.tick_kimg <= self.snapshot_kimg, f"{where}.tick_kimg",
                  "need 0 < tick_kimg <= snapshot_kimg")
         for name in ("betas_g", "betas_d"):

@@ -109,6 +109,12 @@ def test_new_train_keys_default_to_the_old_behaviour() -> None:
         build(TrainParams, {"d_head": "k+1"}, "train")
 
 
+def test_max_minutes_is_off_by_default_and_not_negative() -> None:
+    assert TrainParams().max_minutes == 0.0
+    with pytest.raises(ParamsError, match=r"train\.max_minutes: must be >= 0 \(0: no limit\)"):
+        build(TrainParams, {"max_minutes": -1}, "train")
+
+
 def test_invalid_yaml(tmp_path: Path) -> None:
     with pytest.raises(ParamsError, match="not valid YAML"):
         load_all(write(tmp_path, "train: [unclosed\n"))

@@ -92,9 +92,11 @@ class Sampler:
     """
 
     def __init__(self, data: ImageSet, p: TrainParams, n_classes: int, g: torch.Generator,
-                 rows: slice):
-        self.data, self.p, self.n_classes, self.g, self.rows = data, p, n_classes, g, rows
+                 rows: slice, device: torch.device):
+        self.p, self.n_classes, self.g, self.rows = p, n_classes, g, rows
         self.by_class = [torch.nonzero(data.labels == c).squeeze(1) for c in range(n_classes)]
+        # uint8 on the device (47 MB for Fashion-MNIST): a batch is one gather, not a copy
+        self.images, self.labels = data.images.to(device), data.labels.to(device)
 
     def real(self) -> tuple[torch.Tensor, torch.Tensor]:
         n = self.p.batch_size
@@ -104,9 +106,9 @@ class Sampler:
                                                                 generator=self.g)][0]
                                  for c in classes.tolist()])
         else:
-            index = torch.randint(len(self.data.labels), (n,), generator=self.g)
-        index = index[self.rows]
-        return to_float(self.data.images[index]), self.data.labels[index]
+            index = torch.randint(len(self.labels), (n,), generator=self.g)
+        index = index[self.rows].to(self.labels.device)
+        return to_float(self.images[index]), self.labels[index]
 
     def latent(self) -> tuple[torch.Tensor, torch.Tensor]:
         z = torch.randn(self.p.batch_size, self.p.z_dim, generator=self.g)
@@ -155,7 +157,7 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     layout = torch.channels_last if fast.channels_last else torch.contiguous_format
     if fast.channels_last:
         G, D = G.to(memory_format=layout), D.to(memory_format=layout)
-    sampler = Sampler(train_set, p, n_classes, g, rank.rows(batch))
+    sampler = Sampler(train_set, p, n_classes, g, rank.rows(batch), device)
     scorer = Scorer(classifier_path if rank.main else None, heldout, train_set.classes, p,
                     n_classes)
     beta = ema_beta(p.batch_size, p.ema_kimg)
@@ -170,7 +172,7 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
                              if rank.distributed else ""))
 
     # ----------------------------------------------------------------- resume
-    cur_nimg, history, epochs = 0, [], []
+    cur_nimg, history, epochs, trained_s = 0, [], [], 0.0
     best = {"score": float("inf"), "kimg": 0.0}
     stats, epoch_stats = TickStats(), TickStats()
     state = distributed.from_main(ckpt.load_for_resume(ckpt_path, run_hash) if rank.main
@@ -189,7 +191,7 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
         g.set_state(state["sampler_rng"])
         ckpt.set_rng_state(state["rng"])
         cur_nimg, history, best = state["cur_nimg"], state["history"], state["best"]
-        epochs = state["epochs"]
+        epochs, trained_s = state["epochs"], state.get("train_seconds", 0.0)
         stats, epoch_stats = TickStats(**state["tick_stats"]), TickStats(**state["epoch_stats"])
         if rank.main:
             print(f"[train] resuming from {ckpt_path} at {cur_nimg / 1000:.1f} kimg")
@@ -212,7 +214,11 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
             "sampler_rng": g.get_state(), "rng": ckpt.rng_state(), "cur_nimg": cur_nimg,
             "history": history, "best": best, "params_hash": run_hash, "epochs": epochs,
             "tick_stats": asdict(stats), "epoch_stats": asdict(epoch_stats),
+            "train_seconds": train_seconds(),
         }, ckpt_path)
+
+    def train_seconds() -> float:
+        return trained_s + time.perf_counter() - session_start
 
     def augment(x: torch.Tensor) -> torch.Tensor:
         return diff_augment(x, p.diffaugment, g, rank.rank, rank.world_size)
@@ -226,6 +232,7 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     tick_nimg, snap_nimg = int(p.tick_kimg * 1000), int(p.snapshot_kimg * 1000)
     step_nimg = p.batch_size * p.d_steps
     tick_start, tick_start_nimg = time.perf_counter(), cur_nimg
+    session_start, out_of_time = tick_start, False
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=fast.amp)
     live_context: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
     if rank.main:  # DVCLive (and the DVC it imports) on rank 0 only
@@ -237,7 +244,7 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
             tqdm(total=total_nimg, initial=cur_nimg, unit="img", unit_scale=True,
                  desc="train", mininterval=5, disable=not rank.main) as bar:
         try:
-            while cur_nimg < total_nimg:
+            while cur_nimg < total_nimg and not out_of_time:
                 # Discriminator: p.d_steps updates on real vs (detached) fake.
                 for _ in range(p.d_steps):
                     real, y_real = (to_device(t) for t in sampler.real())
@@ -286,7 +293,14 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
 
                 # ------------------------------------------------- housekeeping
                 done = cur_nimg >= total_nimg
-                if done or cur_nimg // tick_nimg > (cur_nimg - step_nimg) // tick_nimg:
+                tick_due = _crossed(cur_nimg, step_nimg, tick_nimg)
+                if p.max_minutes and tick_due and not done:  # rank 0's clock decides, for all
+                    out_of_time = done = distributed.from_main(
+                        train_seconds() >= p.max_minutes * 60, rank)
+                    if out_of_time and rank.main:
+                        bar.write(f"[train] max_minutes {p.max_minutes:g} reached at "
+                                  f"{cur_nimg / 1000:.1f} kimg: stopping")
+                if done or tick_due:
                     elapsed = time.perf_counter() - tick_start
                     row = {"kimg": round(cur_nimg / 1000, 3),
                            **distributed.mean_over_ranks(stats.means(), rank, device),
@@ -295,7 +309,7 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
                     if rank.main:
                         _log_tick(live, row, bar)
                     stats, tick_start, tick_start_nimg = TickStats(), time.perf_counter(), cur_nimg
-                if cur_nimg // n_train > (cur_nimg - step_nimg) // n_train:
+                if _crossed(cur_nimg, step_nimg, n_train):
                     means = distributed.mean_over_ranks(epoch_stats.means(), rank, device)
                     epochs += [{"epoch": e, "kimg": round(cur_nimg / 1000, 3),
                                 **{k: round(v, 6) for k, v in means.items()}}
@@ -304,8 +318,7 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
                     epoch_stats = TickStats()
                     if rank.main:
                         _write_epochs(live_dir / EPOCHS_FILE, epochs)
-                if rank.main and (done or cur_nimg // snap_nimg > (cur_nimg - step_nimg
-                                                                    ) // snap_nimg):
+                if rank.main and (done or _crossed(cur_nimg, step_nimg, snap_nimg)):
                     kimg = cur_nimg / 1000
                     grid = save_grid_png(G_ema, fixed_z, fixed_y, work_dir / "grids"
                                          / f"kimg{kimg:08.1f}.png", scorer.rows)
@@ -339,6 +352,11 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
         metrics_path.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
     distributed.barrier(rank)  # every process returns once the outputs exist
     return {"summary": summary, "history": history, "epochs": epochs, "params": asdict(p)}
+
+
+def _crossed(nimg: int, step_nimg: int, every: int) -> bool:
+    """Did the step that brought the count to ``nimg`` pass a multiple of ``every``?"""
+    return nimg // every > (nimg - step_nimg) // every
 
 
 def _snapshot_path(work_dir: Path, kimg: float) -> Path:

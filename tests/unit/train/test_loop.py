@@ -48,6 +48,15 @@ def test_trains_and_exports_everything(tiny_stage: Path, tmp_path: Path) -> None
     assert len(loss_curve.read_text().splitlines()) == 1 + 4
 
 
+def test_max_minutes_stops_at_the_first_tick_past_the_budget_and_exports(
+        tiny_stage: Path, tmp_path: Path) -> None:
+    result = train(tiny_stage, tmp_path, dataclasses.replace(TINY, max_minutes=1e-9))
+    assert result["summary"]["kimg"] == pytest.approx(0.016)  # the first tick
+    assert (tmp_path / "models" / "generator.pt").exists()
+    state = torch.load(tmp_path / "models" / "train" / "checkpoint.pt", weights_only=True)
+    assert state["cur_nimg"] == 16 and state["train_seconds"] > 0
+
+
 def test_checkpoints_and_exports_load_without_pickle(tiny_stage: Path, tmp_path: Path) -> None:
     train(tiny_stage, tmp_path)
     models = tmp_path / "models"
