@@ -6,7 +6,7 @@ GFLOP/s measured in the same run. Last line: JSON with `images_per_s` and `utili
 (achieved FLOP/s over the matmul peak).
 
 ``--device cuda`` measures the same steps on a GPU the way the loop runs them there: data on the
-device, channels_last, bf16 autocast (``--no-amp`` to compare), optionally ``--compile``, and
+device, channels_last, bf16 autocast (and fp32, to compare), optionally ``--compile``, and
 a larger ``--batch`` (a GPU needs thousands of images per step to fill). Its JSON line adds
 ``gpu_images_per_s``; utilisation stays a CPU figure. ``--loop`` also times the real training
 loop (``ganpipe.train.training_loop``: sampling, EMA, logging, snapshots) on a synthetic
@@ -51,13 +51,13 @@ def make_step(p: TrainParams, device: torch.device, amp: bool = False,
               compile_models: bool = False) -> Callable[[], None]:
     """One training step of the loop (D then G) on a fixed batch: timing only, no data I/O."""
     G, D = build_models(p, 28, 1, 10)
-    G, D = G.to(device), D.to(device)
-    if device.type == "cuda":
-        G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
+    layout = torch.channels_last  # as the loop does on CUDA and the CPU (loop.speedups)
+    G, D = G.to(device, memory_format=layout), D.to(device, memory_format=layout)
     opt_g = torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=tuple(p.betas_g))
     opt_d = torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=tuple(p.betas_d))
     G_step, D_step = (torch.compile(G), torch.compile(D)) if compile_models else (G, D)
-    real = torch.rand(p.batch_size, 1, 28, 28, device=device) * 2 - 1
+    real = (torch.rand(p.batch_size, 1, 28, 28, device=device) * 2 - 1).contiguous(
+        memory_format=layout)
     y = torch.randint(10, (p.batch_size,), device=device)
     autocast = (torch.autocast(device.type, dtype=torch.bfloat16) if amp
                 else contextlib.nullcontext())

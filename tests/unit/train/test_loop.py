@@ -19,7 +19,7 @@ from ganpipe.data import load_image_set, split_holdout
 from ganpipe.params import TrainParams
 from ganpipe.train import TrainingDiverged, training_loop
 from ganpipe.train import losses as losses_module
-from ganpipe.train.loop import speedups
+from ganpipe.train.loop import Speedups, speedups
 
 REPO = Path(__file__).resolve().parents[3]
 TINY = TrainParams(g_channels=16, d_channels=8, z_dim=16, batch_size=8, total_kimg=0.064,
@@ -132,11 +132,12 @@ def test_compile_option_compiles_g_and_d(tiny_stage: Path, tmp_path: Path,
     assert compiled == ["Generator", "Discriminator"]
 
 
-def test_cuda_gets_bf16_autocast_and_channels_last_cpu_nothing() -> None:
-    cuda, cpu = torch.device("cuda"), torch.device("cpu")
+def test_cuda_gets_bf16_autocast_and_channels_last_cpu_channels_last() -> None:
+    cuda, cpu, mps = torch.device("cuda"), torch.device("cpu"), torch.device("mps")
     assert speedups(TINY, cuda).amp and speedups(TINY, cuda).channels_last
     assert not speedups(dataclasses.replace(TINY, amp=False), cuda).amp
-    assert not speedups(TINY, cpu).amp and not speedups(TINY, cpu).channels_last
+    assert not speedups(TINY, cpu).amp and speedups(TINY, cpu).channels_last
+    assert speedups(TINY, mps) == Speedups(amp=False, channels_last=False)
 
 
 def _stage_cmd(params: Path, out: Path, stage: Path) -> list[str]:
