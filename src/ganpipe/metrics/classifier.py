@@ -103,7 +103,7 @@ def save_classifier(model: DomainClassifier, classes: list[str], path: Path,
 def load_classifier(path: Path) -> tuple[DomainClassifier, list[str], str]:
     """(model in eval mode, its class list, sha256 of the weights file)."""
     data = path.read_bytes()
-    state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=False)
+    state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     model = DomainClassifier(state["channels"], len(state["classes"]), state["size"])
     model.load_state_dict(state["state_dict"])
     return model.eval(), state["classes"], hashlib.sha256(data).hexdigest()

@@ -198,7 +198,7 @@ def snapshot_curve(ctx: EvalContext, generator_path: Path, snapshots: list[Path]
     y = torch.arange(n) % n_classes if n_classes else None
     curve = []
     for path in snapshots:
-        gen.model.load_state_dict(torch.load(path, map_location="cpu"))
+        gen.model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
         feats, logits = embed(ctx.classifier, generate(gen.model, z, y))
         point = {"kimg": float(path.stem.removeprefix("kimg")),
                  "domain_fd": frechet_distance(*feature_statistics(feats.numpy()), *real_stats)}
