@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import (
+from e2ekit import (
     ALL_STAGES,
     PER_CLASS,
     SearchSite,

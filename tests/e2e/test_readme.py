@@ -34,7 +34,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import (
+from e2ekit import (
     ALL_STAGES,
     REPO,
     SearchSite,

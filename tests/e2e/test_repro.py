@@ -6,20 +6,12 @@ Which stages ran is read from DVC's own `dvc repro` output ("Running stage '<nam
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from e2ekit import ALL_STAGES, make_project, ran, run, set_params
 
-REPO = Path(__file__).resolve().parents[2]
 FMNIST = Path("/usr/share/datasets/fashion-mnist")
-ALL_STAGES = ["scrape", "filter", "reduce", "resize", "augment", "classifier", "train",
-              "sample", "evaluate"]
 
 TINY = {
     "scrape": {"sources": [{"kind": "dataset", "name": "fashion-mnist", "split": "train",
@@ -33,7 +25,8 @@ TINY = {
     "train": {"batch_size": 16, "total_kimg": 0.128, "tick_kimg": 0.032,
               "snapshot_kimg": 0.064, "g_channels": 32, "d_channels": 16},
     "sample": {"per_class": 8},
-    "evaluate": {"kid_subsets": 2, "kid_subset_size": 8},
+    "evaluate": {"kid_subsets": 2, "kid_subset_size": 8,
+                 "inception_weights": "no-inception-weights-in-tests.pth"},  # never download
 }
 
 pytestmark = [
@@ -42,41 +35,9 @@ pytestmark = [
 ]
 
 
-def run(cmd: list[str], cwd: Path) -> str:
-    env = {**os.environ, "PYTHONPATH": str(cwd / "src"),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout + proc.stderr
-
-
-def ran(output: str) -> list[str]:
-    return re.findall(r"Running stage '([^']+)'", output)
-
-
-def set_params(repo: Path, section: str, **values: object) -> None:
-    params = yaml.safe_load((repo / "params.yaml").read_text())
-    params[section].update(values)
-    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
-
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    repo = tmp_path_factory.mktemp("project")
-    for name in ("dvc.yaml", "reject.txt", ".gitignore", ".dvcignore"):
-        if (REPO / name).exists():
-            shutil.copy(REPO / name, repo / name)
-    for folder in ("stages", "src"):
-        shutil.copytree(REPO / folder, repo / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    (repo / "params.yaml").write_text(yaml.safe_dump(TINY, sort_keys=False))
-    run(["git", "init", "-q"], repo)
-    run(["git", "config", "user.email", "ci@example.com"], repo)
-    run(["git", "config", "user.name", "ci"], repo)
-    run(["dvc", "init", "-q"], repo)
-    run(["git", "add", "-A"], repo)
-    run(["git", "commit", "-qm", "project"], repo)  # DVCLive needs a commit to exist
-    return repo
+    return make_project(tmp_path_factory.mktemp("project"), TINY)
 
 
 def test_first_repro_runs_every_stage_in_order(project: Path) -> None:
