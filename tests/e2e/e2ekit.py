@@ -42,7 +42,10 @@ def command_env(repo: Path, extra: dict[str, str] | None = None) -> dict[str, st
     """The copy's sources first on the import path, this venv's tools first on PATH."""
     return {**os.environ, "PYTHONPATH": str(repo / "src"),
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-            "DVC_NO_ANALYTICS": "1", "PYTHONUNBUFFERED": "1", **(extra or {})}
+            "DVC_NO_ANALYTICS": "1", "PYTHONUNBUFFERED": "1",
+            "NO_PROXY": ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1"])),
+            "no_proxy": ",".join(filter(None, [os.environ.get("no_proxy"), "127.0.0.1"])),
+            **(extra or {})}
 
 
 def run(cmd: list[str] | str, cwd: Path, env: dict[str, str] | None = None,

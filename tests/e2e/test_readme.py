@@ -163,7 +163,7 @@ class Walker:
             if not re.search(r"\b(Queued|Running)\b", status):
                 return status
             assert time.monotonic() < deadline, f"queue still busy after 10 minutes:\n{status}"
-            time.sleep(2)
+            time.sleep(5)  # each `dvc queue status` costs a second of CPU the runs need
 
 
 @pytest.fixture(scope="module")
