@@ -27,6 +27,11 @@ class ParamsError(ValueError):
 # --------------------------------------------------------------------------- generic checking
 
 
+# YAML 1.1 reads a bare off / on as a boolean, and `dvc exp run -S` writes params.yaml back
+# without the quotes that kept "off" a string: read them back as the words they were.
+YAML_BOOL_WORDS = {False: "off", True: "on"}
+
+
 def _type_name(tp: Any) -> str:
     if get_origin(tp) is Literal:
         return " | ".join(repr(a) for a in get_args(tp))
@@ -37,6 +42,8 @@ def _convert(value: Any, tp: Any, key: str) -> Any:
     """Check ``value`` against the annotation ``tp``; return it (nested dataclasses built)."""
     origin = get_origin(tp)
     if origin is Literal:
+        if isinstance(value, bool) and YAML_BOOL_WORDS[value] in get_args(tp):
+            value = YAML_BOOL_WORDS[value]
         if value not in get_args(tp):
             raise ParamsError(f"{key}: got {value!r}; allowed: {_type_name(tp)}")
         return value

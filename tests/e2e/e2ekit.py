@@ -213,8 +213,7 @@ def tiny(params: dict[str, Any], image_size: int | None = None) -> dict[str, Any
         g_channels=32, d_channels=16, threads=1)
     p.setdefault("sample", {}).update(per_class=8, interpolation_steps=4)
     # No InceptionV3: a weights path that does not exist makes `auto` skip it at once (never a
-    # download). Not `inception: "off"`: `dvc exp run -S` rewrites params.yaml without the
-    # quotes, and a bare off reads as false.
+    # download), and the "unavailable" path of the metric runs too.
     p.setdefault("evaluate", {}).update(n_real=64, inception="auto", kid_subsets=2,
                                         inception_weights="no-inception-weights-in-tests.pth",
                                         kid_subset_size=8)

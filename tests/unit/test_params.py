@@ -115,6 +115,14 @@ def test_max_minutes_is_off_by_default_and_not_negative() -> None:
         build(TrainParams, {"max_minutes": -1}, "train")
 
 
+def test_bare_off_that_yaml_reads_as_false_is_the_word_off() -> None:
+    from ganpipe.params import EvaluateParams
+
+    assert build(EvaluateParams, {"inception": False}, "evaluate").inception == "off"
+    with pytest.raises(ParamsError, match=r"train\.mode: got True; allowed: 'acgan' \| 'dcgan'"):
+        build(TrainParams, {"mode": True}, "train")
+
+
 def test_invalid_yaml(tmp_path: Path) -> None:
     with pytest.raises(ParamsError, match="not valid YAML"):
         load_all(write(tmp_path, "train: [unclosed\n"))
