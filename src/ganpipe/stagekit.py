@@ -25,9 +25,10 @@ def parse(doc: str | None, **paths: str) -> argparse.Namespace:
 def run(main: Callable[[], object], stage: str) -> None:
     """Run a stage's main; a user error prints ``<stage>: error: ...`` and exits 1."""
     from ganpipe.scrape.datasets import DatasetUnavailable
+    from ganpipe.scrape.engines.base import EngineError
 
     try:
         main()
-    except (*USER_ERRORS, DatasetUnavailable) as err:
+    except (*USER_ERRORS, DatasetUnavailable, EngineError) as err:
         print(f"{stage}: error: {err}", file=sys.stderr)
         sys.exit(1)
