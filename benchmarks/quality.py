@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from ganpipe.data import ImageSet, load_image_set, split_holdout
-from ganpipe.metrics.classifier import load_classifier
+from ganpipe.metrics.classifier import DomainClassifier, load_classifier
 from ganpipe.metrics.registry import EvalContext, conditional_accuracy, domain_fd
 from ganpipe.params import load_all
 from ganpipe.sample import load_generator
@@ -33,9 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PER_CLASS = 500
 
 
-def train(preset: str, minutes: float, work: Path) -> Path:
+def train(params: dict[str, Any], preset: str, minutes: float, work: Path) -> Path:
     """Train with params.yaml's train section (``preset`` applied) for ``minutes``."""
-    params = load_all(ROOT / "params.yaml")
     p = dataclasses.replace(params["train"], preset=preset, total_kimg=100_000.0,
                             max_minutes=minutes)
     training_loop(ROOT / "data/augmented", work / "models", p, work / "live",
@@ -44,9 +43,10 @@ def train(preset: str, minutes: float, work: Path) -> Path:
     return work / "models" / "generator.pt"
 
 
-def score(generator_path: Path, real: ImageSet, params: dict[str, Any]) -> dict[str, float]:
+def score(generator_path: Path, real: ImageSet, classifier: DomainClassifier, sha: str,
+          params: dict[str, Any]) -> dict[str, float]:
     """Conditional accuracy and domain Fréchet distance, as in metrics/evaluate.json."""
-    classifier, classes, sha = load_classifier(ROOT / "models/classifier.pt")
+    classes = real.classes
     gen = load_generator(generator_path)
     g = torch.Generator().manual_seed(0)
     y = torch.arange(len(classes)).repeat_interleave(PER_CLASS)
@@ -62,14 +62,15 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0, help="training budget per model")
     args = parser.parse_args()
     params = load_all(ROOT / "params.yaml")
-    _, classes, _ = load_classifier(ROOT / "models/classifier.pt")
+    classifier, classes, sha = load_classifier(ROOT / "models/classifier.pt")
     real = split_holdout(load_image_set(ROOT / "data/resized", classes),
                          params["classifier"].holdout)[1]
     real = real.subset(np.arange(len(real.labels)) < params["evaluate"].n_real)
     results = {}
     for name, preset in (("default", ""), ("seed-emnist", "seed-emnist")):
         with tempfile.TemporaryDirectory(prefix=f"ganpipe-quality-{name}-") as tmp:
-            results[name] = score(train(preset, args.minutes, Path(tmp)), real, params)
+            generator = train(params, preset, args.minutes, Path(tmp))
+            results[name] = score(generator, real, classifier, sha, params)
         print(f"{name}: {args.minutes:g} min of training -> conditional accuracy "
               f"{results[name]['cond_acc']:.3f}, domain FD {results[name]['fd']:.2f}")
     ratio = results["default"]["fd"] / results["seed-emnist"]["fd"]
