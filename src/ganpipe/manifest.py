@@ -84,10 +84,15 @@ def write_image(stage_dir: Path, label: str, data: bytes, ext: str, origin: str,
     row = Row(id=image_id, label=label, path=image_relpath(label, image_id, ext),
               sha256=sha256_bytes(data), width=size[0], height=size[1], mode=mode,
               origin=origin)
-    target = Path(stage_dir) / row.path
+    store(stage_dir, row.path, data)
+    return row
+
+
+def store(stage_dir: Path, rel: str, data: bytes) -> None:
+    """Write ``data`` at ``stage_dir/rel``, making its class folder on first use."""
+    target = Path(stage_dir) / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    return row
 
 
 def write_manifest(stage_dir: Path, rows: Iterable[Row]) -> Path:

@@ -22,7 +22,7 @@ from ganpipe.clean.decode import Rejected, decoding, extension, load, open_image
 from ganpipe.clean.parallel import pmap
 from ganpipe.clean.review import write_review
 from ganpipe.clean.stage import finish, parse_colour, pass_through, start
-from ganpipe.manifest import KEPT, Row, image_relpath, sha256_bytes, stage_counts
+from ganpipe.manifest import KEPT, Row, image_relpath, sha256_bytes, stage_counts, store
 from ganpipe.params import FilterParams
 
 TEST_SIDE = 256  # blank test and perceptual hash run on at most this many pixels a side
@@ -128,8 +128,7 @@ def _keep(row: Row, data: bytes, ext: str, job: _Job) -> Row:
     if suffix == ext or SAME_FORMAT.get(suffix) == ext:
         return pass_through(row, job.in_dir, job.out_dir)
     rel = image_relpath(row.label, row.id, ext)
-    (job.out_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-    (job.out_dir / rel).write_bytes(data)
+    store(job.out_dir, rel, data)
     return replace(row, path=rel)
 
 

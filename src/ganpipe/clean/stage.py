@@ -22,7 +22,14 @@ from pathlib import Path
 from PIL import Image
 
 from ganpipe.clean.parallel import pmap
-from ganpipe.manifest import Row, image_relpath, read_manifest, sha256_bytes, write_manifest
+from ganpipe.manifest import (
+    Row,
+    image_relpath,
+    read_manifest,
+    sha256_bytes,
+    store,
+    write_manifest,
+)
 
 PNG_LEVEL = 1  # fixed zlib level: fast to write and read, and the same bytes on every run
 STALE = ("images", "review")  # stage sub-folders rebuilt from scratch on every run
@@ -63,9 +70,7 @@ def save_png(image: Image.Image, out_dir: Path, source: Row, image_id: str | Non
     image.save(buffer, format="PNG", compress_level=PNG_LEVEL)
     data = buffer.getvalue()
     rel = image_relpath(source.label, image_id, "png")
-    target = Path(out_dir) / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    store(out_dir, rel, data)
     return Row(id=image_id, label=source.label, path=rel, sha256=sha256_bytes(data),
                width=image.width, height=image.height, mode=image.mode, origin=source.origin)
 
