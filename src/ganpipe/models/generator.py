@@ -61,8 +61,11 @@ class Generator(nn.Module):
         return z
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """``y`` (class labels) is ignored by an unconditional G."""
         x = F.relu(self.fc_norm(self.fc(self._condition(z, y))))
-        x = x.view(z.shape[0], -1, self.base, self.base)
+        # Read the fc output as NHWC: a channels_last tensor with no copy, the layout the
+        # convolutions run in on the CPU and CUDA (an NCHW view cost a conversion per block).
+        x = x.view(z.shape[0], self.base, self.base, -1).permute(0, 3, 1, 2)
         for block in self.blocks:
             x = block(x, y)
         return torch.tanh(self.to_image(x))

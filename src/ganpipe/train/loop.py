@@ -14,6 +14,7 @@ import contextlib
 import copy
 import hashlib
 import json
+import math
 import shutil
 import time
 from dataclasses import asdict, dataclass, field
@@ -31,8 +32,8 @@ from ganpipe.train import distributed
 from ganpipe.train.diffaugment import diff_augment
 from ganpipe.train.distributed import Rank
 from ganpipe.train.ema import ema_beta, update_ema
-from ganpipe.train.losses import d_loss, feature_matching, g_loss
 from ganpipe.train.snapshot import Scorer, export_generator, save_grid_png
+from ganpipe.train.step import Nets, discriminator_step, generator_step, step_stats
 
 EPOCHS_FILE = "epochs.tsv"  # in the DVCLive folder; a dvc.yaml plot with x = epoch
 EPOCH_COLUMNS = ("epoch", "kimg", "loss_d", "loss_g", "d_real_acc", "d_fake_acc",
@@ -209,6 +210,7 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     G_ddp = distributed.wrap(G, rank, device, broadcast_buffers=True)
     D_ddp = distributed.wrap(D, rank, device, broadcast_buffers=False)
     G_step, D_step = (torch.compile(G_ddp), torch.compile(D_ddp)) if p.compile else (G_ddp, D_ddp)
+    nets = Nets(G_step, D_step, D_ddp, opt_g, opt_d)
 
     def save_checkpoint() -> None:
         ckpt.save_atomic({
@@ -252,45 +254,23 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
                 for _ in range(p.d_steps):
                     real, y_real = (to_device(t) for t in sampler.real())
                     z, y_fake = (t.to(device) for t in sampler.latent())
-                    with autocast:
-                        with torch.no_grad():
-                            fake = G_step(z, y_fake if n_classes else None)
-                        adv_r, cls_r, _ = D_step(augment(real))
-                        adv_f, cls_f, _ = D_step(augment(fake))
-                        loss_d = d_loss(adv_r, cls_r, y_real, adv_f, cls_f, y_fake, p)
-                    opt_d.zero_grad(set_to_none=True)
-                    loss_d.backward()
-                    opt_d.step()
+                    d = discriminator_step(nets, real, y_real, z, y_fake, p, augment, autocast)
                     cur_nimg += p.batch_size
                     bar.update(p.batch_size)
 
-                # Generator: fool D and be classified as the class it was asked for. D's
-                # gradients from this pass are dropped, so DDP need not average them.
+                # Generator: fool D and be classified as the class it was asked for.
                 z, y_fake = (t.to(device) for t in sampler.latent())
-                with distributed.no_sync(D_ddp):
-                    with autocast:
-                        fake = G_step(z, y_fake if n_classes else None)
-                        adv_f, cls_f, feat_f = D_step(augment(fake))
-                        loss_g = g_loss(adv_f, cls_f, y_fake, p)
-                        if p.feature_matching:
-                            with torch.no_grad():
-                                feat_r = D_step(augment(real))[2]
-                            loss_g = loss_g + p.feature_matching * feature_matching(feat_r,
-                                                                                    feat_f)
-                    opt_g.zero_grad(set_to_none=True)
-                    loss_g.backward()
-                opt_g.step()
+                loss_g, adv_f = generator_step(nets, z, y_fake, real, p, augment, autocast,
+                                               distributed.no_sync(D_ddp))
                 update_ema(G_ema, G, beta)
 
-                if not (torch.isfinite(loss_d) and torch.isfinite(loss_g)):
+                values = step_stats(d, loss_g, adv_f, y_real)
+                if not (math.isfinite(values["loss_d"]) and math.isfinite(values["loss_g"])):
                     raise TrainingDiverged(
                         f"loss became non-finite at {cur_nimg / 1000:.1f} kimg (loss_d="
-                        f"{loss_d.item()}, loss_g={loss_g.item()}); the last good checkpoint is "
-                        f"{ckpt_path}. Lower train.lr_g / train.lr_d or enable d_spectral_norm.")
-                values = {"loss_d": loss_d.item(), "loss_g": loss_g.item(),
-                          "d_real_acc": (adv_r > 0).float().mean().item(),
-                          "d_fake_acc": (adv_f < 0).float().mean().item(),
-                          "class_acc_real": _class_acc(cls_r, y_real)}
+                        f"{values['loss_d']}, loss_g={values['loss_g']}); the last good "
+                        f"checkpoint is {ckpt_path}. Lower train.lr_g / train.lr_d or enable "
+                        "d_spectral_norm.")
                 stats.add(**values)
                 epoch_stats.add(**values)
 
@@ -364,10 +344,6 @@ def _crossed(nimg: int, step_nimg: int, every: int) -> bool:
 
 def _snapshot_path(work_dir: Path, kimg: float) -> Path:
     return work_dir / "snapshots" / f"kimg{kimg:08.1f}.pt"
-
-
-def _class_acc(logits: torch.Tensor | None, labels: torch.Tensor) -> float:
-    return float((logits.argmax(1) == labels).float().mean()) if logits is not None else 0.0
 
 
 def _write_epochs(path: Path, epochs: list[dict[str, float]]) -> None:

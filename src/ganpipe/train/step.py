@@ -1,0 +1,90 @@
+"""One discriminator update and one generator update: the training loop's inner steps.
+
+Kept apart from the loop so that ``benchmarks/train.py`` times exactly what training runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import NamedTuple
+
+import torch
+
+from ganpipe.params import TrainParams
+from ganpipe.train.losses import d_loss, feature_matching, g_loss
+
+Augment = Callable[[torch.Tensor], torch.Tensor]
+STAT_NAMES = ("loss_d", "loss_g", "d_real_acc", "d_fake_acc", "class_acc_real")
+
+
+class Nets(NamedTuple):
+    """What a step updates. ``G``/``D`` are the callables the step runs (DDP-wrapped and
+    compiled where the loop does so); ``D_ddp`` is D's DDP wrapper, whose gradient averaging
+    the generator step skips."""
+
+    G: Callable[..., torch.Tensor]
+    D: Callable[..., tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]]
+    D_ddp: torch.nn.Module
+    opt_g: torch.optim.Optimizer
+    opt_d: torch.optim.Optimizer
+
+
+class DStep(NamedTuple):
+    loss: torch.Tensor
+    adv_real: torch.Tensor
+    cls_real: torch.Tensor | None
+
+
+def discriminator_step(nets: Nets, real: torch.Tensor, y_real: torch.Tensor, z: torch.Tensor,
+                       y_fake: torch.Tensor, p: TrainParams, augment: Augment,
+                       autocast: contextlib.AbstractContextManager[None]) -> DStep:
+    """Update D on real images against detached fakes.
+
+    Real and fake go through D as one batch: D has no batch statistics, so its outputs are those
+    of two calls, at half the calls (larger convolutions, which is what the CPU runs faster).
+    """
+    with autocast:
+        with torch.no_grad():
+            fake = nets.G(z, y_fake)
+        adv, cls, _ = nets.D(torch.cat([augment(real), augment(fake)]))
+        adv_r, adv_f = adv.split(len(real))
+        cls_r, cls_f = cls.split(len(real)) if cls is not None else (None, None)
+        loss = d_loss(adv_r, cls_r, y_real, adv_f, cls_f, y_fake, p)
+    nets.opt_d.zero_grad(set_to_none=True)
+    loss.backward()
+    nets.opt_d.step()
+    return DStep(loss.detach(), adv_r.detach(), None if cls_r is None else cls_r.detach())
+
+
+def generator_step(nets: Nets, z: torch.Tensor, y_fake: torch.Tensor, real: torch.Tensor,
+                   p: TrainParams, augment: Augment,
+                   autocast: contextlib.AbstractContextManager[None],
+                   no_sync: contextlib.AbstractContextManager[None]
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Update G to fool D and be classified as the class it was asked for; returns G's loss and
+    D's real/fake logits on the fakes. D's gradients from this pass are dropped, so ``no_sync``
+    (DDP's, for D) spares averaging them."""
+    with no_sync:
+        with autocast:
+            fake = nets.G(z, y_fake)
+            adv_f, cls_f, feat_f = nets.D(augment(fake))
+            loss = g_loss(adv_f, cls_f, y_fake, p)
+            if p.feature_matching:
+                with torch.no_grad():
+                    feat_r = nets.D(augment(real))[2]
+                loss = loss + p.feature_matching * feature_matching(feat_r, feat_f)
+        nets.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+    nets.opt_g.step()
+    return loss.detach(), adv_f.detach()
+
+
+def step_stats(d: DStep, loss_g: torch.Tensor, adv_fake: torch.Tensor, y_real: torch.Tensor
+               ) -> dict[str, float]:
+    """The status line's numbers for one step, read back in one transfer (one GPU sync)."""
+    class_acc = ((d.cls_real.argmax(1) == y_real).float().mean() if d.cls_real is not None
+                 else adv_fake.new_zeros((), dtype=torch.float32))
+    values = torch.stack([d.loss.float(), loss_g.float(), (d.adv_real > 0).float().mean(),
+                          (adv_fake < 0).float().mean(), class_acc]).tolist()
+    return dict(zip(STAT_NAMES, values, strict=True))
