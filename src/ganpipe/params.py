@@ -302,6 +302,9 @@ class TrainParams:
     # D's heads: "acgan" (real/fake + K classes) or "ssl", one K+1-way softmax whose last class
     # is "fake" (Salimans et al. 2016; the car-logo seed's SSL-GAN)
     d_head: Literal["acgan", "ssl"] = "acgan"
+    # Share of each class's real images whose label D's class loss sees; below 1 the rest train
+    # only real vs fake (semi-supervised, as SSL-GANs are meant to be used)
+    labelled_fraction: float = 1.0
     leaky_slope: float = 0.2
     loss: Literal["bce", "hinge"] = "bce"
     aux_weight: float = 1.0
@@ -348,6 +351,13 @@ class TrainParams:
                      "'ssl' needs classes and ganpipe's own D: train.mode acgan, no preset")
             _require(not self.d_aux_on_fake, f"{where}.d_aux_on_fake",
                      "must be false with d_head 'ssl': there fakes belong to the 'fake' class")
+        _require(0 < self.labelled_fraction <= 1, f"{where}.labelled_fraction",
+                 f"got {self.labelled_fraction!r}; allowed: (0, 1]")
+        if self.labelled_fraction < 1:
+            _require(self.mode == "acgan" and not self.balanced_sampling,
+                     f"{where}.labelled_fraction",
+                     "below 1 needs train.mode acgan and balanced_sampling false (balancing "
+                     "classes needs every image's label)")
         bad = {p.strip() for p in self.diffaugment.split(",") if p.strip()} - {
             "color", "translation", "cutout"}
         _require(not bad, f"{where}.diffaugment",

@@ -138,3 +138,16 @@ def test_stage_reports_params_error_in_one_line(tmp_path: Path) -> None:
                            str(path)], capture_output=True, text=True, check=False)
     assert proc.returncode == 1
     assert proc.stderr.strip() == "train: error: train.lr_d: expected float, got 'fast'"
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({"labelled_fraction": 0.0}, r"train\.labelled_fraction: got 0\.0; allowed: \(0, 1\]"),
+    ({"labelled_fraction": 1.5}, r"train\.labelled_fraction: got 1\.5; allowed: \(0, 1\]"),
+    ({"labelled_fraction": 0.1, "balanced_sampling": True},
+     r"train\.labelled_fraction: below 1 needs train\.mode acgan and balanced_sampling false"),
+    ({"labelled_fraction": 0.1, "mode": "dcgan"}, r"train\.labelled_fraction: below 1 needs"),
+])
+def test_labelled_fraction_checked(values: dict, message: str) -> None:
+    assert build(TrainParams, {"labelled_fraction": 0.1}, "train").labelled_fraction == 0.1
+    with pytest.raises(ParamsError, match=message):
+        build(TrainParams, values, "train")

@@ -32,6 +32,8 @@ from ganpipe.train import distributed
 from ganpipe.train.diffaugment import diff_augment
 from ganpipe.train.distributed import Rank
 from ganpipe.train.ema import ema_beta, update_ema
+from ganpipe.train.losses import UNLABELLED
+from ganpipe.train.memory import retain_freed_memory
 from ganpipe.train.snapshot import Scorer, export_generator, save_grid_png
 from ganpipe.train.step import Nets, discriminator_step, generator_step, step_stats
 
@@ -63,13 +65,15 @@ class Speedups:
     # NHWC: the layout tensor cores' convolutions want, and oneDNN's on the CPU (the default
     # model trains 20-30% faster on 2 cores; benchmarks/train.py)
     channels_last: bool
+    retain_freed_memory: bool  # CPU: no page faults per step (ganpipe.train.memory)
 
 
 def speedups(p: TrainParams, device: torch.device) -> Speedups:
-    """CUDA gets both (``train.amp: false`` opts out of autocast); the CPU channels_last; MPS
-    neither."""
+    """CUDA gets autocast (``train.amp: false`` opts out) and channels_last; the CPU
+    channels_last and retained memory; MPS none."""
     return Speedups(amp=p.amp and device.type == "cuda",
-                    channels_last=device.type in ("cuda", "cpu"))
+                    channels_last=device.type in ("cuda", "cpu"),
+                    retain_freed_memory=device.type == "cpu")
 
 
 @dataclass
@@ -100,7 +104,8 @@ class Sampler:
         self.p, self.n_classes, self.g, self.rows = p, n_classes, g, rows
         self.by_class = [torch.nonzero(data.labels == c).squeeze(1) for c in range(n_classes)]
         # uint8 on the device (47 MB for Fashion-MNIST): a batch is one gather, not a copy
-        self.images, self.labels = data.images.to(device), data.labels.to(device)
+        self.images = data.images.to(device)
+        self.labels = hide_labels(data.labels, p.labelled_fraction, p.seed).to(device)
 
     def real(self) -> tuple[torch.Tensor, torch.Tensor]:
         n = self.p.batch_size
@@ -118,6 +123,21 @@ class Sampler:
         z = torch.randn(self.p.batch_size, self.p.z_dim, generator=self.g)
         y = torch.randint(max(self.n_classes, 1), (self.p.batch_size,), generator=self.g)
         return z[self.rows], y[self.rows]
+
+
+def hide_labels(labels: torch.Tensor, fraction: float, seed: int) -> torch.Tensor:
+    """Keep ``fraction`` of each class's labels (at least one per class) and mark the rest
+    UNLABELLED; the same images for the same seed, so a resumed run hides the same ones."""
+    if fraction >= 1:
+        return labels
+    g = torch.Generator().manual_seed(seed)
+    out = torch.full_like(labels, UNLABELLED)
+    for c in labels.unique().tolist():
+        members = torch.nonzero(labels == c).squeeze(1)
+        keep = members[torch.randperm(len(members), generator=g)[:max(1, round(fraction
+                                                                              * len(members)))]]
+        out[keep] = c
+    return out
 
 
 def _fingerprint(data_dir: Path) -> str:
@@ -161,6 +181,8 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     layout = torch.channels_last if fast.channels_last else torch.contiguous_format
     if fast.channels_last:
         G, D = G.to(memory_format=layout), D.to(memory_format=layout)
+    if fast.retain_freed_memory:
+        retain_freed_memory()
     sampler = Sampler(train_set, p, n_classes, g, rank.rows(batch), device)
     scorer = Scorer(classifier_path if rank.main else None, heldout, train_set.classes, p,
                     n_classes)
@@ -171,7 +193,9 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     n_train = len(train_set.labels)
     if rank.main:
         print(f"[train] {n_train} images ({len(heldout.labels)} held out), "
-              f"{train_set.size}px x{train_set.channels}, {n_classes or 'no'} classes, on "
+              f"{train_set.size}px x{train_set.channels}, {n_classes or 'no'} classes"
+              + (f" ({p.labelled_fraction:.0%} labelled)" if p.labelled_fraction < 1 else "")
+              + ", on "
               f"{device}" + (f" x{rank.world_size} processes, {batch} images each"
                              if rank.distributed else ""))
 

@@ -25,11 +25,17 @@ def g_adversarial(fake_logit: torch.Tensor, kind: str) -> torch.Tensor:
     return F.binary_cross_entropy_with_logits(fake_logit, torch.ones_like(fake_logit))
 
 
+UNLABELLED = -100  # a real image's label under train.labelled_fraction < 1 (cross_entropy skips it)
+
+
 def auxiliary(class_logits: torch.Tensor | None, labels: torch.Tensor) -> torch.Tensor:
-    """AC-GAN class cross-entropy; zero when the model is unconditional."""
+    """AC-GAN class cross-entropy, averaged over the labelled images; zero when the model is
+    unconditional or no image in the batch has a label."""
     if class_logits is None:
         return labels.new_zeros((), dtype=torch.float32)
-    return F.cross_entropy(class_logits.float(), labels)
+    total = F.cross_entropy(class_logits.float(), labels, ignore_index=UNLABELLED,
+                            reduction="sum")
+    return total / (labels != UNLABELLED).sum().clamp(min=1)
 
 
 def feature_matching(real_features: torch.Tensor, fake_features: torch.Tensor) -> torch.Tensor:
@@ -43,7 +49,8 @@ def d_loss(adv_r: torch.Tensor, cls_r: torch.Tensor | None, y_real: torch.Tensor
     """D's loss: real vs fake plus ``aux_weight`` x the class term, from D's outputs.
 
     With ``d_head: ssl`` (bce, no smoothing, aux_weight 1) it is Salimans et al.'s
-    L_supervised + L_unsupervised: cross-entropy over the K+1 classes on labelled reals plus
+    L_supervised + L_unsupervised: cross-entropy over the K+1 classes on labelled reals (all
+    of them unless ``labelled_fraction`` < 1), -log(1 - p(fake | x)) on every real, plus
     -log p(fake | G(z)).
     """
     aux = auxiliary(cls_r, y_real)

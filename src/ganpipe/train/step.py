@@ -12,7 +12,7 @@ from typing import NamedTuple
 import torch
 
 from ganpipe.params import TrainParams
-from ganpipe.train.losses import d_loss, feature_matching, g_loss
+from ganpipe.train.losses import UNLABELLED, d_loss, feature_matching, g_loss
 
 Augment = Callable[[torch.Tensor], torch.Tensor]
 STAT_NAMES = ("loss_d", "loss_g", "d_real_acc", "d_fake_acc", "class_acc_real")
@@ -82,9 +82,11 @@ def generator_step(nets: Nets, z: torch.Tensor, y_fake: torch.Tensor, real: torc
 
 def step_stats(d: DStep, loss_g: torch.Tensor, adv_fake: torch.Tensor, y_real: torch.Tensor
                ) -> dict[str, float]:
-    """The status line's numbers for one step, read back in one transfer (one GPU sync)."""
-    class_acc = ((d.cls_real.argmax(1) == y_real).float().mean() if d.cls_real is not None
-                 else adv_fake.new_zeros((), dtype=torch.float32))
+    """The status line's numbers for one step, read back in one transfer (one GPU sync). The
+    class accuracy is over the labelled reals."""
+    labelled = y_real != UNLABELLED
+    class_acc = (((d.cls_real.argmax(1) == y_real) & labelled).sum() / labelled.sum().clamp(min=1)
+                 if d.cls_real is not None else adv_fake.new_zeros((), dtype=torch.float32))
     values = torch.stack([d.loss.float(), loss_g.float(), (d.adv_real > 0).float().mean(),
                           (adv_fake < 0).float().mean(), class_acc]).tolist()
     return dict(zip(STAT_NAMES, values, strict=True))

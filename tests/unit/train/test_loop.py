@@ -19,7 +19,8 @@ from ganpipe.data import load_image_set, split_holdout
 from ganpipe.params import TrainParams
 from ganpipe.train import TrainingDiverged, training_loop
 from ganpipe.train import losses as losses_module
-from ganpipe.train.loop import Speedups, speedups
+from ganpipe.train.loop import Speedups, hide_labels, speedups
+from ganpipe.train.losses import UNLABELLED
 
 REPO = Path(__file__).resolve().parents[3]
 TINY = TrainParams(g_channels=16, d_channels=8, z_dim=16, batch_size=8, total_kimg=0.064,
@@ -112,7 +113,8 @@ def test_nan_stops_with_message_and_keeps_checkpoint(tiny_stage: Path, tmp_path:
                                     {"mode": "dcgan"}, {"balanced_sampling": True},
                                     {"preset": "seed-emnist"}, {"d_head": "ssl"},
                                     {"d_head": "ssl", "loss": "hinge", "feature_matching": 1.0,
-                                     "d_spectral_norm": True}])
+                                     "d_spectral_norm": True},
+                                    {"d_head": "ssl", "labelled_fraction": 0.25}])
 def test_options_train(tiny_stage: Path, tmp_path: Path, option: dict) -> None:
     result = train(tiny_stage, tmp_path, dataclasses.replace(TINY, **option))
     assert (tmp_path / "models" / "generator.pt").exists()
@@ -132,12 +134,15 @@ def test_compile_option_compiles_g_and_d(tiny_stage: Path, tmp_path: Path,
     assert compiled == ["Generator", "Discriminator"]
 
 
-def test_cuda_gets_bf16_autocast_and_channels_last_cpu_channels_last() -> None:
+def test_cuda_gets_bf16_autocast_and_channels_last_cpu_channels_last_and_memory() -> None:
     cuda, cpu, mps = torch.device("cuda"), torch.device("cpu"), torch.device("mps")
-    assert speedups(TINY, cuda).amp and speedups(TINY, cuda).channels_last
+    assert speedups(TINY, cuda) == Speedups(amp=True, channels_last=True,
+                                            retain_freed_memory=False)
     assert not speedups(dataclasses.replace(TINY, amp=False), cuda).amp
-    assert not speedups(TINY, cpu).amp and speedups(TINY, cpu).channels_last
-    assert speedups(TINY, mps) == Speedups(amp=False, channels_last=False)
+    assert speedups(TINY, cpu) == Speedups(amp=False, channels_last=True,
+                                           retain_freed_memory=True)
+    assert speedups(TINY, mps) == Speedups(amp=False, channels_last=False,
+                                           retain_freed_memory=False)
 
 
 def _stage_cmd(params: Path, out: Path, stage: Path) -> list[str]:
@@ -171,3 +176,14 @@ def test_kill_9_then_rerun_resumes_exactly(tiny_stage: Path, tmp_path: Path) -> 
     assert all(torch.equal(a[k], b[k]) for k in a)
     epochs = [(run / "live" / "epochs.tsv").read_text() for run in (straight, killed)]
     assert epochs[0] == epochs[1] and len(epochs[0].splitlines()) > 10
+
+
+def test_hide_labels_keeps_a_share_of_each_class_the_same_for_a_seed() -> None:
+    labels = torch.tensor([0] * 40 + [1] * 20 + [2] * 3)
+    hidden = hide_labels(labels, 0.25, seed=0)
+    kept = hidden != UNLABELLED
+    assert torch.equal(hidden[kept], labels[kept])  # labels kept are the true ones
+    assert [int((hidden == c).sum()) for c in range(3)] == [10, 5, 1]  # at least one per class
+    assert torch.equal(hidden, hide_labels(labels, 0.25, seed=0))
+    assert not torch.equal(hidden, hide_labels(labels, 0.25, seed=1))
+    assert hide_labels(labels, 1.0, seed=0) is labels

@@ -1,0 +1,76 @@
+"""The loop's inner steps: D's joint real+fake batch equals two calls; stats in one read."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+
+import pytest
+import torch
+
+from ganpipe.models import build_models
+from ganpipe.params import TrainParams
+from ganpipe.train.losses import d_loss
+from ganpipe.train.step import DStep, Nets, discriminator_step, generator_step, step_stats
+
+P = TrainParams(g_channels=16, d_channels=8, z_dim=8, batch_size=6)
+
+
+def _nets(p: TrainParams) -> Nets:
+    torch.manual_seed(0)
+    G, D = build_models(p, 28, 1, 3)
+    return Nets(G, D, D, torch.optim.SGD(G.parameters(), lr=0.1),
+                torch.optim.SGD(D.parameters(), lr=0.1))
+
+
+def _identity(x: torch.Tensor) -> torch.Tensor:
+    return x
+
+
+@pytest.mark.parametrize("extra", [{}, {"d_head": "ssl"}, {"mode": "dcgan"}, {"loss": "hinge"}])
+def test_discriminator_step_matches_separate_real_and_fake_calls(extra: dict) -> None:
+    p = dataclasses.replace(P, **extra)
+    nets = _nets(p)
+    reference = copy.deepcopy(nets.D)
+    real, y = torch.rand(6, 1, 28, 28) * 2 - 1, torch.tensor([0, 1, 2, 0, 1, 2])
+    z = torch.randn(6, p.z_dim)
+    with torch.no_grad():
+        fake = nets.G(z, y)
+    adv_r, cls_r, _ = reference(real)
+    adv_f, cls_f, _ = reference(fake)
+    expected = d_loss(adv_r, cls_r, y, adv_f, cls_f, y, p)
+    expected.backward()
+
+    d = discriminator_step(nets, real, y, z, y, p, _identity, contextlib.nullcontext())
+
+    torch.testing.assert_close(d.loss, expected.detach(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(d.adv_real, adv_r.detach(), rtol=1e-5, atol=1e-6)
+    with torch.no_grad():  # SGD with lr 0.1 applied the same gradients
+        for after, before in zip(nets.D.parameters(), reference.parameters(), strict=True):
+            torch.testing.assert_close(after, before - 0.1 * before.grad, rtol=1e-4, atol=1e-6)
+
+
+def test_generator_step_updates_g_only() -> None:
+    nets = _nets(P)
+    d_before = [t.clone() for t in nets.D.parameters()]
+    g_before = [t.clone() for t in nets.G.parameters()]
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    loss, adv_f = generator_step(nets, torch.randn(6, P.z_dim), y, torch.zeros(6, 1, 28, 28),
+                                 P, _identity, contextlib.nullcontext(),
+                                 contextlib.nullcontext())
+    assert loss.requires_grad is False and adv_f.shape == (6,)
+    assert all(torch.equal(a, b) for a, b in zip(nets.D.parameters(), d_before, strict=True))
+    assert any(not torch.equal(a, b) for a, b in zip(nets.G.parameters(), g_before, strict=True))
+
+
+def test_step_stats_reads_accuracies_and_losses() -> None:
+    d = DStep(torch.tensor(1.5), torch.tensor([1.0, -1.0, 2.0, 3.0]),
+              torch.tensor([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0], [2.0, 0.0]]))
+    stats = step_stats(d, torch.tensor(0.25), torch.tensor([-1.0, 1.0, -2.0, -3.0]),
+                       torch.tensor([0, 1, 1, 0]))
+    assert stats == pytest.approx({"loss_d": 1.5, "loss_g": 0.25, "d_real_acc": 0.75,
+                                   "d_fake_acc": 0.75, "class_acc_real": 0.75})
+    unconditional = step_stats(d._replace(cls_real=None), torch.tensor(0.25),
+                               torch.tensor([1.0]), torch.tensor([0]))
+    assert unconditional["class_acc_real"] == 0.0
