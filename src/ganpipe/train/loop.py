@@ -192,12 +192,12 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     ckpt_path = work_dir / "checkpoint.pt"
     n_train = len(train_set.labels)
     if rank.main:
+        labelled = f" ({p.labelled_fraction:.0%} labelled)" if p.labelled_fraction < 1 else ""
+        processes = (f" x{rank.world_size} processes, {batch} images each" if rank.distributed
+                     else "")
         print(f"[train] {n_train} images ({len(heldout.labels)} held out), "
               f"{train_set.size}px x{train_set.channels}, {n_classes or 'no'} classes"
-              + (f" ({p.labelled_fraction:.0%} labelled)" if p.labelled_fraction < 1 else "")
-              + ", on "
-              f"{device}" + (f" x{rank.world_size} processes, {batch} images each"
-                             if rank.distributed else ""))
+              f"{labelled}, on {device}{processes}")
 
     # ----------------------------------------------------------------- resume
     cur_nimg, history, epochs, trained_s = 0, [], [], 0.0
