@@ -10,7 +10,7 @@ import pytest
 
 # Training steps of the default-size model, in a fresh process (the setting is process-wide).
 STEP_FAULTS = """
-import contextlib, resource, sys, torch
+import contextlib, resource, statistics, sys, torch
 from ganpipe.models import build_models
 from ganpipe.params import TrainParams
 from ganpipe.train.memory import retain_freed_memory
@@ -23,13 +23,14 @@ p = TrainParams(g_channels=64, d_channels=32, upsample="nearest", batch_size=64)
 G, D = build_models(p, 28, 1, 10)
 nets = Nets(G, D, D, torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters()))
 real, y, same = torch.rand(64, 1, 28, 28), torch.randint(10, (64,)), contextlib.nullcontext()
-for i in range(14):
-    if i == 8:  # the heap has grown to its peak by then
-        start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+faults = []
+for _ in range(20):
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     z = torch.randn(64, p.z_dim)
     discriminator_step(nets, real, y, z, y, p, lambda x: x, same)
     generator_step(nets, z, y, real, p, lambda x: x, same, same)
-print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - start) / 6)
+    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+print(statistics.median(faults[6:]))  # after the heap has grown to its peak
 """
 
 
@@ -42,6 +43,7 @@ def _faults_per_step(mode: str) -> float:
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_retained_memory_stops_page_faults_per_step() -> None:
     default, retained = _faults_per_step("default"), _faults_per_step("retain")
-    # glibc hands a step's multi-MB buffers back to the OS and faults them in again
-    assert default > 300
-    assert retained < default / 10
+    # glibc hands a step's multi-MB buffers back to the OS and faults them in again; retained,
+    # the typical step faults in nothing new
+    assert default > 100
+    assert retained < 10
