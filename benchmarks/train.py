@@ -33,8 +33,7 @@ from ganpipe.manifest import encode_png, write_image, write_manifest
 from ganpipe.models import build_models
 from ganpipe.params import TrainParams, load_section
 from ganpipe.train import training_loop
-from ganpipe.train.loop import speedups
-from ganpipe.train.memory import retain_freed_memory
+from ganpipe.train.loop import apply_speedups, speedups
 from ganpipe.train.step import Nets, discriminator_step, generator_step
 
 STEPS = 30
@@ -54,11 +53,8 @@ def make_step(p: TrainParams, device: torch.device, amp: bool = False,
     """One training step as the loop runs it (ganpipe.train.step: D then G) on a fixed real
     batch: timing only, no data I/O."""
     G, D = build_models(p, 28, 1, 10)
-    fast = speedups(p, device)  # the loop's layout and memory settings; AMP as asked
-    layout = torch.channels_last if fast.channels_last else torch.contiguous_format
-    G, D = G.to(device, memory_format=layout), D.to(device, memory_format=layout)
-    if fast.retain_freed_memory:
-        retain_freed_memory()
+    G, D = G.to(device), D.to(device)
+    layout = apply_speedups(speedups(p, device), G, D)  # as the loop does; AMP as asked
     opt_g = torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=tuple(p.betas_g))
     opt_d = torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=tuple(p.betas_d))
     G_step, D_step = (torch.compile(G), torch.compile(D)) if compile_models else (G, D)

@@ -76,6 +76,19 @@ def speedups(p: TrainParams, device: torch.device) -> Speedups:
                     retain_freed_memory=device.type == "cpu")
 
 
+def apply_speedups(fast: Speedups, *models: torch.nn.Module) -> torch.memory_format:
+    """Put ``models`` (in place) in the device's layout and set the process's memory
+    behaviour; returns the layout input batches should have. The loop and benchmarks/train.py
+    both call this, so the benchmark times what training runs."""
+    layout = torch.channels_last if fast.channels_last else torch.contiguous_format
+    if fast.channels_last:
+        for model in models:
+            model.to(memory_format=layout)
+    if fast.retain_freed_memory:
+        retain_freed_memory()
+    return layout
+
+
 @dataclass
 class TickStats:
     """Running sums over one tick or epoch, for the status line and the logs; checkpointed."""
@@ -134,9 +147,8 @@ def hide_labels(labels: torch.Tensor, fraction: float, seed: int) -> torch.Tenso
     out = torch.full_like(labels, UNLABELLED)
     for c in labels.unique().tolist():
         members = torch.nonzero(labels == c).squeeze(1)
-        keep = members[torch.randperm(len(members), generator=g)[:max(1, round(fraction
-                                                                              * len(members)))]]
-        out[keep] = c
+        n_keep = max(1, round(fraction * len(members)))
+        out[members[torch.randperm(len(members), generator=g)[:n_keep]]] = c
     return out
 
 
@@ -178,11 +190,7 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     opt_g = torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=tuple(p.betas_g))
     opt_d = torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=tuple(p.betas_d))
     fast = speedups(p, device)
-    layout = torch.channels_last if fast.channels_last else torch.contiguous_format
-    if fast.channels_last:
-        G, D = G.to(memory_format=layout), D.to(memory_format=layout)
-    if fast.retain_freed_memory:
-        retain_freed_memory()
+    layout = apply_speedups(fast, G, D)
     sampler = Sampler(train_set, p, n_classes, g, rank.rows(batch), device)
     scorer = Scorer(classifier_path if rank.main else None, heldout, train_set.classes, p,
                     n_classes)
