@@ -74,8 +74,12 @@ def save_atomic(obj: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def load_for_resume(path: Path, expected_hash: str) -> dict[str, Any] | None:
-    """The checkpoint at ``path`` if it was made with the same params and data, else None."""
+def load_for_resume(path: Path, expected_hash: str, p: TrainParams) -> dict[str, Any] | None:
+    """The checkpoint at ``path`` if it is an unfinished run with the same params and data.
+
+    A finished run is not resumed: DVC re-runs a finished train stage only when its code
+    changed or it was forced, and both ask for training again.
+    """
     if not path.exists():
         return None
     try:
@@ -86,5 +90,10 @@ def load_for_resume(path: Path, expected_hash: str) -> dict[str, Any] | None:
     if state.get("params_hash") != expected_hash:
         print(f"[train] params or data changed since {path} was written "
               f"({state.get('params_hash')} != {expected_hash}); starting fresh")
+        return None
+    out_of_time = p.max_minutes and state.get("train_seconds", 0.0) >= p.max_minutes * 60
+    if state["cur_nimg"] >= int(p.total_kimg * 1000) or out_of_time:
+        print(f"[train] {path} is a finished run ({state['cur_nimg'] / 1000:.1f} kimg); "
+              "training again from the start")
         return None
     return state

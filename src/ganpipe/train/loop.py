@@ -211,7 +211,7 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     cur_nimg, history, epochs, trained_s = 0, [], [], 0.0
     best = {"score": float("inf"), "kimg": 0.0}
     stats, epoch_stats = TickStats(), TickStats()
-    state = distributed.from_main(ckpt.load_for_resume(ckpt_path, run_hash) if rank.main
+    state = distributed.from_main(ckpt.load_for_resume(ckpt_path, run_hash, p) if rank.main
                                   else None, rank)
     if state is None and rank.main:
         shutil.rmtree(work_dir, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -90,6 +91,22 @@ def test_changed_params_start_fresh(tiny_stage: Path, tmp_path: Path,
     train(tiny_stage, tmp_path)
     train(tiny_stage, tmp_path, dataclasses.replace(TINY, lr_g=1e-4))
     assert "params or data changed" in capsys.readouterr().out
+
+
+def test_finished_run_trains_again_when_rerun(tiny_stage: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """DVC re-runs a finished train stage after a code change (deleting its DVCLive output
+    first): that must train again, not resume at the end and write no logs."""
+    first = train(tiny_stage, tmp_path)
+    before = weights(tmp_path / "models" / "generator.pt")
+    shutil.rmtree(tmp_path / "live")
+    again = train(tiny_stage, tmp_path)
+    assert "is a finished run (0.1 kimg); training again from the start" in (
+        capsys.readouterr().out)
+    assert len(again["history"]) == len(first["history"])
+    assert (tmp_path / "live" / "plots" / "metrics" / "train" / "loss_d.tsv").exists()
+    after = weights(tmp_path / "models" / "generator.pt")
+    assert all(torch.equal(before[k], after[k]) for k in before)
 
 
 def test_nan_stops_with_message_and_keeps_checkpoint(tiny_stage: Path, tmp_path: Path,
