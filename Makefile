@@ -23,4 +23,5 @@ run: install
 ## 2. Create the venv, install the test extra, and run the tests (lint included).
 test: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/pytest -q

@@ -59,19 +59,35 @@ def generate(raw: Path, count: int) -> None:
         rel = image_relpath(label, image_id, ext)
         (raw / rel).parent.mkdir(parents=True, exist_ok=True)
         (raw / rel).write_bytes(data)
-        rows.append(Row(image_id, label, rel, sha256_bytes(data), width=0, height=0, mode="",
-                        origin=f"bench://{index}"))
+        rows.append(
+            Row(
+                image_id,
+                label,
+                rel,
+                sha256_bytes(data),
+                width=0,
+                height=0,
+                mode="",
+                origin=f"bench://{index}",
+            )
+        )
     write_manifest(raw, rows)
 
 
 def chain(root: Path, workers: int) -> float:
     """Seconds for filter + reduce + resize (64 px letterbox) over ``root/raw``."""
     start = time.perf_counter()
-    run_filter(root / "raw", root / "filtered", FilterParams(workers=workers),
-               root / "reject.txt", root / "filter.json")
+    run_filter(
+        root / "raw",
+        root / "filtered",
+        FilterParams(workers=workers),
+        root / "reject.txt",
+        root / "filter.json",
+    )
     run_reduce(root / "filtered", root / "rgb", ReduceParams(workers=workers))
-    run_resize(root / "rgb", root / "resized", ResizeParams(image_size=64, workers=workers),
-               "#ffffff")
+    run_resize(
+        root / "rgb", root / "resized", ResizeParams(image_size=64, workers=workers), "#ffffff"
+    )
     return time.perf_counter() - start
 
 
@@ -93,8 +109,9 @@ def raw_rate(root: Path, workers: int) -> float:
 
 def augment(root: Path, workers: int) -> tuple[int, float]:
     """(augmented copies written, seconds) for ``CHAINS`` over the 64 px images."""
-    run_augment(root / "resized", root / "warm", AugmentParams(chains=CHAINS[:1], workers=1),
-                "#ffffff")  # imports albumentations once, as a long-lived process would have
+    run_augment(
+        root / "resized", root / "warm", AugmentParams(chains=CHAINS[:1], workers=1), "#ffffff"
+    )  # imports albumentations once, as a long-lived process would have
     params = AugmentParams(chains=CHAINS, copies=1, workers=workers)
     start = time.perf_counter()
     rows = run_augment(root / "resized", root / "augmented", params, "#ffffff")
@@ -145,14 +162,20 @@ def main() -> None:
         "chain_vs_raw": round(raw / two, 2),
         "augment_images_per_s": round(copies / aug_seconds, 1),
     }
-    print(f"filter+reduce+resize: {result['chain_1_worker_images_per_s']} img/s on 1 worker, "
-          f"{result['chain_2_workers_images_per_s']} img/s on 2 workers "
-          f"(x{result['speedup_2_workers']}; pure CPU work: x{calibration:.2f} here now)")
-    print(f"raw decode -> PNG encode, 2 workers: "
-          f"{result['raw_decode_png_2_workers_images_per_s']} img/s "
-          f"(chain at {result['chain_vs_raw']:.0%} of it)")
-    print(f"augment, 64x64, 2 workers: {result['augment_images_per_s']} copies/s "
-          f"({copies} copies of {len(CHAINS)} chains)")
+    print(
+        f"filter+reduce+resize: {result['chain_1_worker_images_per_s']} img/s on 1 worker, "
+        f"{result['chain_2_workers_images_per_s']} img/s on 2 workers "
+        f"(x{result['speedup_2_workers']}; pure CPU work: x{calibration:.2f} here now)"
+    )
+    print(
+        f"raw decode -> PNG encode, 2 workers: "
+        f"{result['raw_decode_png_2_workers_images_per_s']} img/s "
+        f"(chain at {result['chain_vs_raw']:.0%} of it)"
+    )
+    print(
+        f"augment, 64x64, 2 workers: {result['augment_images_per_s']} copies/s "
+        f"({copies} copies of {len(CHAINS)} chains)"
+    )
     print(json.dumps(result))
 
 

@@ -32,8 +32,10 @@ def real_images() -> tuple[torch.Tensor, torch.Tensor]:
         images, labels = load_arrays("fashion-mnist", "train", str(FMNIST))
         return torch.from_numpy(images[:N, None].copy()), torch.from_numpy(labels[:N])
     g = torch.Generator().manual_seed(0)
-    return (torch.randint(0, 256, (N, 1, 28, 28), generator=g, dtype=torch.uint8),
-            torch.randint(0, 10, (N,), generator=g))
+    return (
+        torch.randint(0, 256, (N, 1, 28, 28), generator=g, dtype=torch.uint8),
+        torch.randint(0, 10, (N,), generator=g),
+    )
 
 
 def main() -> None:
@@ -66,8 +68,15 @@ def main() -> None:
     fd_s = time.perf_counter() - t
     print(f"all offline metrics, {N} vs {N} at 28x28: {all_s:.1f} s (target <= 60)")
     print(f"Frechet distance from 2048-d statistics: {fd_s:.2f} s (target <= 2)")
-    print(json.dumps({"all_metrics_s": round(all_s, 2), "frechet_2048_s": round(fd_s, 3),
-                      "per_metric_s": timings}))
+    print(
+        json.dumps(
+            {
+                "all_metrics_s": round(all_s, 2),
+                "frechet_2048_s": round(fd_s, 3),
+                "per_metric_s": timings,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -35,16 +35,28 @@ PER_CLASS = 500
 
 def train(params: dict[str, Any], preset: str, minutes: float, work: Path) -> Path:
     """Train with params.yaml's train section (``preset`` applied) for ``minutes``."""
-    p = dataclasses.replace(params["train"], preset=preset, total_kimg=100_000.0,
-                            max_minutes=minutes)
-    training_loop(ROOT / "data/augmented", work / "models", p, work / "live",
-                  work / "train.json", ROOT / "models/classifier.pt",
-                  params["classifier"].holdout)
+    p = dataclasses.replace(
+        params["train"], preset=preset, total_kimg=100_000.0, max_minutes=minutes
+    )
+    training_loop(
+        ROOT / "data/augmented",
+        work / "models",
+        p,
+        work / "live",
+        work / "train.json",
+        ROOT / "models/classifier.pt",
+        params["classifier"].holdout,
+    )
     return work / "models" / "generator.pt"
 
 
-def score(generator_path: Path, real: ImageSet, classifier: DomainClassifier, sha: str,
-          params: dict[str, Any]) -> dict[str, float]:
+def score(
+    generator_path: Path,
+    real: ImageSet,
+    classifier: DomainClassifier,
+    sha: str,
+    params: dict[str, Any],
+) -> dict[str, float]:
     """Conditional accuracy and domain Fréchet distance, as in metrics/evaluate.json."""
     classes = real.classes
     gen = load_generator(generator_path)
@@ -53,8 +65,10 @@ def score(generator_path: Path, real: ImageSet, classifier: DomainClassifier, sh
     z = torch.randn(len(y), gen.model.z_dim, generator=g)
     fake = ImageSet(generate(gen.model, z, y), y, classes, [str(i) for i in range(len(y))])
     ctx = EvalContext(fake, real, classifier, sha, params["evaluate"], params["classifier"])
-    return {"cond_acc": conditional_accuracy(ctx)["conditional_accuracy"],
-            "fd": domain_fd(ctx)["domain_fd"]}
+    return {
+        "cond_acc": conditional_accuracy(ctx)["conditional_accuracy"],
+        "fd": domain_fd(ctx)["domain_fd"],
+    }
 
 
 def main() -> None:
@@ -63,23 +77,32 @@ def main() -> None:
     args = parser.parse_args()
     params = load_all(ROOT / "params.yaml")
     classifier, classes, sha = load_classifier(ROOT / "models/classifier.pt")
-    real = split_holdout(load_image_set(ROOT / "data/resized", classes),
-                         params["classifier"].holdout)[1]
+    real = split_holdout(
+        load_image_set(ROOT / "data/resized", classes), params["classifier"].holdout
+    )[1]
     real = real.subset(np.arange(len(real.labels)) < params["evaluate"].n_real)
     results = {}
     for name, preset in (("default", ""), ("seed-emnist", "seed-emnist")):
         with tempfile.TemporaryDirectory(prefix=f"ganpipe-quality-{name}-") as tmp:
             generator = train(params, preset, args.minutes, Path(tmp))
             results[name] = score(generator, real, classifier, sha, params)
-        print(f"{name}: {args.minutes:g} min of training -> conditional accuracy "
-              f"{results[name]['cond_acc']:.3f}, domain FD {results[name]['fd']:.2f}")
+        print(
+            f"{name}: {args.minutes:g} min of training -> conditional accuracy "
+            f"{results[name]['cond_acc']:.3f}, domain FD {results[name]['fd']:.2f}"
+        )
     ratio = results["default"]["fd"] / results["seed-emnist"]["fd"]
-    print(json.dumps({"minutes": args.minutes,
-                      "cond_acc": round(results["default"]["cond_acc"], 4),
-                      "fd": round(results["default"]["fd"], 3),
-                      "cond_acc_seed_emnist": round(results["seed-emnist"]["cond_acc"], 4),
-                      "fd_seed_emnist": round(results["seed-emnist"]["fd"], 3),
-                      "fd_ratio": round(ratio, 3)}))
+    print(
+        json.dumps(
+            {
+                "minutes": args.minutes,
+                "cond_acc": round(results["default"]["cond_acc"], 4),
+                "fd": round(results["default"]["fd"], 3),
+                "cond_acc_seed_emnist": round(results["seed-emnist"]["cond_acc"], 4),
+                "fd_seed_emnist": round(results["seed-emnist"]["fd"], 3),
+                "fd_ratio": round(ratio, 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -70,8 +70,10 @@ NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"
 
 
 def _answer(body: bytes) -> bytes:
-    head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n")
+    head = (
+        f"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
     return head.encode() + body
 
 
@@ -80,15 +82,15 @@ def _serve(count: int, port: multiprocessing.Queue) -> None:
 
     async def main() -> None:
         server = await asyncio.get_running_loop().create_server(
-            lambda: _Server(answers), "127.0.0.1", 0)
+            lambda: _Server(answers), "127.0.0.1", 0
+        )
         port.put(server.sockets[0].getsockname()[1])
         await server.serve_forever()
 
     asyncio.run(main())
 
 
-def _run(base: str, count: int, params: ScrapeParams, work: Path,
-         name: str) -> tuple[float, float]:
+def _run(base: str, count: int, params: ScrapeParams, work: Path, name: str) -> tuple[float, float]:
     """(images/s, downloader CPU ms per image) for one scrape of ``count`` URLs."""
     listing = work / f"{name}.txt"
     listing.write_text("".join(f"{base}/img/{i}\n" for i in range(count)))
@@ -108,8 +110,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=ScrapeParams().workers)
     parser.add_argument("--limited-images", type=int, default=100)
     parser.add_argument("--rate", type=float, default=50.0, help="per-host limit for run 2")
-    parser.add_argument("--workdir", default=".", help="where the temporary raw dirs go "
-                        "(the file system matters: this machine's /tmp is ~40x slower)")
+    parser.add_argument(
+        "--workdir",
+        default=".",
+        help="where the temporary raw dirs go "
+        "(the file system matters: this machine's /tmp is ~40x slower)",
+    )
     args = parser.parse_args()
 
     ports: multiprocessing.Queue = multiprocessing.Queue()
@@ -120,18 +126,36 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory(dir=args.workdir, prefix=".bench-scrape-") as tmp:
             fast, cpu_ms = _run(base, args.images, params, Path(tmp), "unlimited")
-            print(f"{args.images} images, {args.workers} workers, per-host limit off: "
-                  f"{fast:.0f} images/s ({cpu_ms:.2f} ms of downloader CPU per image; "
-                  f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
-            slow, _ = _run(base, args.limited_images, replace(params, per_host_rate=args.rate),
-                        Path(tmp), "limited")
-            print(f"{args.limited_images} images, per-host limit {args.rate:g}/s: "
-                  f"{slow:.1f} images/s (the limit caps one host at {args.rate:g} requests/s)")
+            print(
+                f"{args.images} images, {args.workers} workers, per-host limit off: "
+                f"{fast:.0f} images/s ({cpu_ms:.2f} ms of downloader CPU per image; "
+                f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+            )
+            slow, _ = _run(
+                base,
+                args.limited_images,
+                replace(params, per_host_rate=args.rate),
+                Path(tmp),
+                "limited",
+            )
+            print(
+                f"{args.limited_images} images, per-host limit {args.rate:g}/s: "
+                f"{slow:.1f} images/s (the limit caps one host at {args.rate:g} requests/s)"
+            )
     finally:
         server.terminate()
-    print(json.dumps({"images_per_s": round(fast, 1), "images": args.images,
-                      "workers": args.workers, "cpu_ms_per_image": round(cpu_ms, 2),
-                      "images_per_s_rate_limited": round(slow, 1), "per_host_rate": args.rate}))
+    print(
+        json.dumps(
+            {
+                "images_per_s": round(fast, 1),
+                "images": args.images,
+                "workers": args.workers,
+                "cpu_ms_per_image": round(cpu_ms, 2),
+                "images_per_s_rate_limited": round(slow, 1),
+                "per_host_rate": args.rate,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,9 @@ def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
     return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e9
 
 
-def make_step(p: TrainParams, device: torch.device, amp: bool = False,
-              compile_models: bool = False) -> Callable[[], None]:
+def make_step(
+    p: TrainParams, device: torch.device, amp: bool = False, compile_models: bool = False
+) -> Callable[[], None]:
     """One training step as the loop runs it (ganpipe.train.step: D then G) on a fixed real
     batch: timing only, no data I/O."""
     G, D = build_models(p, 28, 1, 10)
@@ -60,7 +61,8 @@ def make_step(p: TrainParams, device: torch.device, amp: bool = False,
     G_step, D_step = (torch.compile(G), torch.compile(D)) if compile_models else (G, D)
     nets = Nets(G_step, D_step, D, opt_g, opt_d)
     real = (torch.rand(p.batch_size, 1, 28, 28, device=device) * 2 - 1).contiguous(
-        memory_format=layout)
+        memory_format=layout
+    )
     y = torch.randint(10, (p.batch_size,), device=device)
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp)
 
@@ -76,8 +78,9 @@ def _no_augment(x: torch.Tensor) -> torch.Tensor:
     return x
 
 
-def images_per_s(step: Callable[[], None], batch: int, steps: int, sync: Callable[[], None]
-                 ) -> float:
+def images_per_s(
+    step: Callable[[], None], batch: int, steps: int, sync: Callable[[], None]
+) -> float:
     for _ in range(5):
         step()
     sync()
@@ -99,30 +102,49 @@ def gpu(p: TrainParams, args: argparse.Namespace) -> dict[str, float]:
         rate = images_per_s(step, p.batch_size, args.steps, torch.cuda.synchronize)
         key = "gpu_images_per_s" if amp else "gpu_images_per_s_fp32"
         out[key] = round(rate, 1)
-        print(f"{torch.cuda.get_device_name()}: batch {args.batch}, "
-              f"{'bf16 AMP' if amp else 'fp32'}: {rate:.0f} img/s")
+        print(
+            f"{torch.cuda.get_device_name()}: batch {args.batch}, "
+            f"{'bf16 AMP' if amp else 'fp32'}: {rate:.0f} img/s"
+        )
     return out
 
 
 def synthetic_stage(root: Path, classes: int = 10, per_class: int = 1000) -> Path:
     """A 28x28 grey stage directory of noise images (the loop's speed ignores content)."""
     rng = np.random.default_rng(0)
-    rows = [write_image(root, f"class{k}", encode_png(rng.integers(0, 256, (28, 28),
-                                                                    dtype=np.uint8)),
-                        "png", "synthetic", (28, 28), "L")
-            for k in range(classes) for _ in range(per_class)]
+    rows = [
+        write_image(
+            root,
+            f"class{k}",
+            encode_png(rng.integers(0, 256, (28, 28), dtype=np.uint8)),
+            "png",
+            "synthetic",
+            (28, 28),
+            "L",
+        )
+        for k in range(classes)
+        for _ in range(per_class)
+    ]
     write_manifest(root, rows)
     return root
 
 
 def loop_images_per_s(p: TrainParams, device: str, kimg: float) -> float:
     """Median images/s over the training loop's ticks after the first (warm-up) one."""
-    p = dataclasses.replace(p, device=device, total_kimg=kimg, tick_kimg=kimg / 6,
-                            snapshot_kimg=kimg)
+    p = dataclasses.replace(
+        p, device=device, total_kimg=kimg, tick_kimg=kimg / 6, snapshot_kimg=kimg
+    )
     with tempfile.TemporaryDirectory(prefix="ganpipe-bench-loop-") as tmp:
         root = Path(tmp)
-        result = training_loop(synthetic_stage(root / "stage"), root / "models", p,
-                               root / "live", root / "train.json", None, holdout=0.0)
+        result = training_loop(
+            synthetic_stage(root / "stage"),
+            root / "models",
+            p,
+            root / "live",
+            root / "train.json",
+            None,
+            holdout=0.0,
+        )
     return statistics.median(row["images_per_s"] for row in result["history"][1:])
 
 
@@ -132,10 +154,19 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=4096, help="batch size on CUDA")
     parser.add_argument("--steps", type=int, default=50, help="timed steps on CUDA")
     parser.add_argument("--compile", action="store_true", help="torch.compile G and D (CUDA)")
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="CPU: timed rounds of steps and of matmuls; the best of each counts")
-    parser.add_argument("--loop", type=float, default=0.0, metavar="KIMG",
-                        help="also time the real training loop for KIMG thousand images")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="CPU: timed rounds of steps and of matmuls; the best of each counts",
+    )
+    parser.add_argument(
+        "--loop",
+        type=float,
+        default=0.0,
+        metavar="KIMG",
+        help="also time the real training loop for KIMG thousand images",
+    )
     args = parser.parse_args()
     p = load_section("train", Path(__file__).resolve().parents[1] / "params.yaml")
     if args.device == "cuda":
@@ -153,14 +184,22 @@ def main() -> None:
     for _ in range(args.rounds):  # interleaved, so a slow spell of a shared machine hits both
         rates.append(images_per_s(step, p.batch_size, STEPS, lambda: None))
         peaks.append(matmul_gflops())
-    print("rounds, img/s:", [round(r) for r in rates], " matmul GFLOP/s:",
-          [round(g, 1) for g in peaks])
+    print(
+        "rounds, img/s:",
+        [round(r) for r in rates],
+        " matmul GFLOP/s:",
+        [round(g, 1) for g in peaks],
+    )
     rate, peak = max(rates), max(peaks)  # best of each: noise only ever slows a run down
     utilisation = rate * flops_per_image / (peak * 1e9)
     print(f"default model: {rate:.0f} img/s, {flops_per_image / 1e6:.1f} MFLOP per image")
     print(f"fp32 matmul peak measured here: {peak:.1f} GFLOP/s; utilisation {utilisation:.1%}")
-    out = {"images_per_s": round(rate, 1), "mflop_per_image": round(flops_per_image / 1e6, 2),
-           "matmul_gflops": round(peak, 1), "utilisation": round(utilisation, 3)}
+    out = {
+        "images_per_s": round(rate, 1),
+        "mflop_per_image": round(flops_per_image / 1e6, 2),
+        "matmul_gflops": round(peak, 1),
+        "utilisation": round(utilisation, 3),
+    }
     if args.loop:
         out["loop_images_per_s"] = round(loop_images_per_s(p, "cpu", args.loop), 1)
     print(json.dumps(out))

@@ -8,10 +8,15 @@ from ganpipe.params import load_section
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, inp="data/resized", model="models/classifier.pt",
-                          metrics="metrics/classifier.json")
-    run_classifier(Path(args.inp), Path(args.model), Path(args.metrics),
-                   load_section("classifier", args.params))
+    args = stagekit.parse(
+        __doc__, inp="data/resized", model="models/classifier.pt", metrics="metrics/classifier.json"
+    )
+    run_classifier(
+        Path(args.inp),
+        Path(args.model),
+        Path(args.metrics),
+        load_section("classifier", args.params),
+    )
 
 
 if __name__ == "__main__":

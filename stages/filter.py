@@ -8,11 +8,22 @@ from ganpipe.params import load_all
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, inp="data/raw", out="data/filtered",
-                          reject_list="reject.txt", metrics="metrics/filter.json")
+    args = stagekit.parse(
+        __doc__,
+        inp="data/raw",
+        out="data/filtered",
+        reject_list="reject.txt",
+        metrics="metrics/filter.json",
+    )
     params = load_all(args.params)
-    run_filter(Path(args.inp), Path(args.out), params["filter"], Path(args.reject_list),
-               Path(args.metrics), background=params["reduce"].background)
+    run_filter(
+        Path(args.inp),
+        Path(args.out),
+        params["filter"],
+        Path(args.reject_list),
+        Path(args.metrics),
+        background=params["reduce"].background,
+    )
 
 
 if __name__ == "__main__":

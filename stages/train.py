@@ -12,12 +12,24 @@ from ganpipe.train import training_loop
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, inp="data/augmented", models="models",
-                          classifier="models/classifier.pt", live="metrics/train",
-                          metrics="metrics/train.json")
+    args = stagekit.parse(
+        __doc__,
+        inp="data/augmented",
+        models="models",
+        classifier="models/classifier.pt",
+        live="metrics/train",
+        metrics="metrics/train.json",
+    )
     params = load_all(args.params)
-    training_loop(Path(args.inp), Path(args.models), params["train"], Path(args.live),
-                  Path(args.metrics), Path(args.classifier), params["classifier"].holdout)
+    training_loop(
+        Path(args.inp),
+        Path(args.models),
+        params["train"],
+        Path(args.live),
+        Path(args.metrics),
+        Path(args.classifier),
+        params["classifier"].holdout,
+    )
 
 
 if __name__ == "__main__":

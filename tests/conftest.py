@@ -15,8 +15,9 @@ from ganpipe.manifest import (
 )
 
 
-def make_stage_dir(root: Path, classes: dict[str, int], size: int = 28, channels: int = 1,
-                   seed: int = 0) -> Path:
+def make_stage_dir(
+    root: Path, classes: dict[str, int], size: int = 28, channels: int = 1, seed: int = 0
+) -> Path:
     """A stage directory of random-blob images: class k is a bright square at position k."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -24,10 +25,19 @@ def make_stage_dir(root: Path, classes: dict[str, int], size: int = 28, channels
         for _ in range(count):
             image = rng.integers(0, 40, (size, size, channels), dtype=np.uint8)
             top = 2 + 6 * k
-            image[top:top + 8, 4:size - 4] = rng.integers(180, 255)
+            image[top : top + 8, 4 : size - 4] = rng.integers(180, 255)
             data = encode_png(image[:, :, 0] if channels == 1 else image)
-            rows.append(write_image(root, label, data, "png", "synthetic", (size, size),
-                                    "L" if channels == 1 else "RGB"))
+            rows.append(
+                write_image(
+                    root,
+                    label,
+                    data,
+                    "png",
+                    "synthetic",
+                    (size, size),
+                    "L" if channels == 1 else "RGB",
+                )
+            )
     write_manifest(root, rows)
     return root
 

@@ -47,10 +47,19 @@ from ganpipe.manifest import Row, content_id, copy_origin
 if TYPE_CHECKING:
     from ganpipe.params import AugmentParams
 
-USAGE = ("fliph, flipv, noise_<std>, rot_<degrees>, trans_<dx>_<dy>, zoom_<scale>, "
-         "zoom_<x1>_<y1>_<x2>_<y2>, blur_<sigma>; any number but the zoom box may be lo:hi")
-ARITY = {"fliph": (0,), "flipv": (0,), "noise": (1,), "rot": (1,), "trans": (2,),
-         "zoom": (1, 4), "blur": (1,)}
+USAGE = (
+    "fliph, flipv, noise_<std>, rot_<degrees>, trans_<dx>_<dy>, zoom_<scale>, "
+    "zoom_<x1>_<y1>_<x2>_<y2>, blur_<sigma>; any number but the zoom box may be lo:hi"
+)
+ARITY = {
+    "fliph": (0,),
+    "flipv": (0,),
+    "noise": (1,),
+    "rot": (1,),
+    "trans": (2,),
+    "zoom": (1, 4),
+    "blur": (1,),
+}
 APPLIED = "applied.csv"
 
 Range = tuple[float, float]
@@ -70,10 +79,12 @@ class Code:
     def sample(self, rng: np.random.Generator) -> tuple[float, ...]:
         """Concrete values, rounded to what ``applied.csv`` shows (so it is exactly replayable)."""
         if self.name == "trans":
-            return tuple(float(rng.integers(int(lo), int(hi), endpoint=True))
-                         for lo, hi in self.ranges)
-        return tuple(lo if lo == hi else round(float(rng.uniform(lo, hi)), 3)
-                     for lo, hi in self.ranges)
+            return tuple(
+                float(rng.integers(int(lo), int(hi), endpoint=True)) for lo, hi in self.ranges
+            )
+        return tuple(
+            lo if lo == hi else round(float(rng.uniform(lo, hi)), 3) for lo, hi in self.ranges
+        )
 
 
 def parse_chain(chain: str) -> tuple[Code, ...]:
@@ -157,8 +168,7 @@ class _Job:
     background: str
 
 
-def run_augment(in_dir: Path, out_dir: Path, params: AugmentParams,
-                background: str) -> list[Row]:
+def run_augment(in_dir: Path, out_dir: Path, params: AugmentParams, background: str) -> list[Row]:
     """Pass every kept image through, plus ``copies`` augmented images per chain.
 
     Copies get the id ``content_id("<id>|<chain>|<copy>")`` and ``copy-of:<source id>`` as
@@ -213,8 +223,9 @@ def _seed(seed: int, key: str) -> int:
     return int.from_bytes(digest[:8], "big")
 
 
-def _apply(pixels: np.ndarray, codes: tuple[Code, ...], fill: Any, seed: int
-           ) -> tuple[np.ndarray, str]:
+def _apply(
+    pixels: np.ndarray, codes: tuple[Code, ...], fill: Any, seed: int
+) -> tuple[np.ndarray, str]:
     """Run one chain with values drawn from ``seed``; returns the image and the concrete chain."""
     rng = np.random.default_rng(seed)
     applied = []
@@ -243,16 +254,27 @@ def _transform(name: str, values: tuple[float, ...], fill: Any, shape: tuple[int
     applying it to a 64x64 image).
     """
     A = _albumentations()
-    geometry = {"interpolation": cv2.INTER_LINEAR, "mask_interpolation": cv2.INTER_NEAREST,
-                "border_mode": cv2.BORDER_CONSTANT, "fill": fill, "fill_mask": 0,
-                "rotate_method": "largest_box", "p": 1.0}
+    geometry = {
+        "interpolation": cv2.INTER_LINEAR,
+        "mask_interpolation": cv2.INTER_NEAREST,
+        "border_mode": cv2.BORDER_CONSTANT,
+        "fill": fill,
+        "fill_mask": 0,
+        "rotate_method": "largest_box",
+        "p": 1.0,
+    }
     if name == "fliph":
         return A.HorizontalFlip(p=1.0)
     if name == "flipv":
         return A.VerticalFlip(p=1.0)
     if name == "noise":
-        return A.GaussNoise(std_range=(values[0], values[0]), mean_range=(0.0, 0.0),
-                            per_channel=True, noise_scale_factor=1.0, p=1.0)
+        return A.GaussNoise(
+            std_range=(values[0], values[0]),
+            mean_range=(0.0, 0.0),
+            per_channel=True,
+            noise_scale_factor=1.0,
+            p=1.0,
+        )
     if name == "blur":
         return A.GaussianBlur(blur_limit=(0, 0), sigma_limit=(values[0], values[0]), p=1.0)
     if name == "rot":
@@ -266,9 +288,16 @@ def _transform(name: str, values: tuple[float, ...], fill: Any, shape: tuple[int
 
 def _affine(A: ModuleType, geometry: dict[str, Any], scale: float, shift: tuple[int, int]) -> Any:
     """A pure scale-about-the-centre and whole-pixel shift."""
-    return A.Affine(scale=(scale, scale), translate_px={"x": shift[0], "y": shift[1]},
-                    rotate=(0.0, 0.0), shear={"x": (0.0, 0.0), "y": (0.0, 0.0)},
-                    fit_output=False, keep_ratio=True, balanced_scale=False, **geometry)
+    return A.Affine(
+        scale=(scale, scale),
+        translate_px={"x": shift[0], "y": shift[1]},
+        rotate=(0.0, 0.0),
+        shear={"x": (0.0, 0.0), "y": (0.0, 0.0)},
+        fit_output=False,
+        keep_ratio=True,
+        balanced_scale=False,
+        **geometry,
+    )
 
 
 def _zoom_box(A: ModuleType, box: tuple[int, ...], fill: Any, shape: tuple[int, int]) -> Any:
@@ -280,15 +309,32 @@ def _zoom_box(A: ModuleType, box: tuple[int, ...], fill: Any, shape: tuple[int, 
     x1, y1, x2, y2 = box
     pad = (max(0, -x1), max(0, -y1), max(0, x2 - width), max(0, y2 - height))
     shrink = x2 - x1 > width or y2 - y1 > height
-    return A.Sequential([
-        A.Pad(padding=pad, fill=fill, fill_mask=0, border_mode=cv2.BORDER_CONSTANT, p=1.0),
-        A.Crop(x_min=x1 + pad[0], y_min=y1 + pad[1], x_max=x2 + pad[0], y_max=y2 + pad[1],
-               pad_if_needed=False, pad_position="center", border_mode=cv2.BORDER_CONSTANT,
-               fill=fill, fill_mask=0, p=1.0),
-        A.Resize(height=height, width=width,
-                 interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR,
-                 mask_interpolation=cv2.INTER_NEAREST, area_for_downscale=None, p=1.0),
-    ], p=1.0)
+    return A.Sequential(
+        [
+            A.Pad(padding=pad, fill=fill, fill_mask=0, border_mode=cv2.BORDER_CONSTANT, p=1.0),
+            A.Crop(
+                x_min=x1 + pad[0],
+                y_min=y1 + pad[1],
+                x_max=x2 + pad[0],
+                y_max=y2 + pad[1],
+                pad_if_needed=False,
+                pad_position="center",
+                border_mode=cv2.BORDER_CONSTANT,
+                fill=fill,
+                fill_mask=0,
+                p=1.0,
+            ),
+            A.Resize(
+                height=height,
+                width=width,
+                interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR,
+                mask_interpolation=cv2.INTER_NEAREST,
+                area_for_downscale=None,
+                p=1.0,
+            ),
+        ],
+        p=1.0,
+    )
 
 
 def _to_image(pixels: np.ndarray, mode: str) -> Image.Image:

@@ -80,25 +80,36 @@ def _preset(args: argparse.Namespace) -> None:
     Path(args.params).write_text(source.read_text())
     print(f"params.yaml is now the {args.name} preset; run `dvc repro`")
     for path in _missing_inputs(params):
-        print(f"note: {path} does not exist yet; put the data there (see the comment at the "
-              f"top of params.yaml) or change the source's path before `dvc repro`")
+        print(
+            f"note: {path} does not exist yet; put the data there (see the comment at the "
+            f"top of params.yaml) or change the source's path before `dvc repro`"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ganpipe", description="Sample from and inspect generators trained by ganpipe.",
-        epilog="The pipeline itself runs with `dvc repro`; see README.md.")
+        prog="ganpipe",
+        description="Sample from and inspect generators trained by ganpipe.",
+        epilog="The pipeline itself runs with `dvc repro`; see README.md.",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--checkpoint", default="models/generator.pt",
-                         help="exported generator (default: %(default)s)")
+        sub.add_argument(
+            "--checkpoint",
+            default="models/generator.pt",
+            help="exported generator (default: %(default)s)",
+        )
         return sub
 
     sample = command("sample", "Generate n images of one class into a PNG grid.")
-    sample.add_argument("--class", dest="class_name", default=None,
-                        help="class name or index (omit for unconditional models)")
+    sample.add_argument(
+        "--class",
+        dest="class_name",
+        default=None,
+        help="class name or index (omit for unconditional models)",
+    )
     sample.add_argument("-n", type=int, default=16, help="number of images (default: 16)")
     sample.add_argument("--seed", type=int, default=0, help="image i depends only on the seed")
     sample.add_argument("--columns", type=int, default=8, help="images per grid row")
@@ -114,13 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
     info = command("info", "Print the model summary: classes, size, parameters, layers.")
     info.set_defaults(run=_info)
 
-    preset = commands.add_parser("preset", help="Switch params.yaml to a named preset.",
-                                 description="Copy presets/NAME.yaml over params.yaml "
-                                             "(validated first). Without NAME, list presets.")
+    preset = commands.add_parser(
+        "preset",
+        help="Switch params.yaml to a named preset.",
+        description="Copy presets/NAME.yaml over params.yaml "
+        "(validated first). Without NAME, list presets.",
+    )
     preset.add_argument("name", nargs="?", help="e.g. fashion-mnist, mnist, car-logos")
     preset.add_argument("--params", default="params.yaml", help="file to write")
-    preset.add_argument("--presets", default=None,
-                        help="folder of presets (default: ./presets, else the installed ones)")
+    preset.add_argument(
+        "--presets",
+        default=None,
+        help="folder of presets (default: ./presets, else the installed ones)",
+    )
     preset.set_defaults(run=_preset)
     return parser
 

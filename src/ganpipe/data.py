@@ -33,8 +33,12 @@ class ImageSet:
 
     def subset(self, mask: np.ndarray) -> ImageSet:
         index = torch.from_numpy(np.flatnonzero(mask))
-        return ImageSet(self.images[index], self.labels[index], self.classes,
-                        [self.ids[i] for i in index.tolist()])
+        return ImageSet(
+            self.images[index],
+            self.labels[index],
+            self.classes,
+            [self.ids[i] for i in index.tolist()],
+        )
 
 
 def source_id(row: Row) -> str:
@@ -64,8 +68,9 @@ def _first_per_class(rows: list[Row], limit: int) -> list[Row]:
     return out
 
 
-def load_image_set(stage_dir: Path, classes: list[str] | None = None,
-                   per_class: int = 0) -> ImageSet:
+def load_image_set(
+    stage_dir: Path, classes: list[str] | None = None, per_class: int = 0
+) -> ImageSet:
     """Every kept image of a stage directory (the first ``per_class`` of each class if set)."""
     rows = read_manifest(stage_dir, kept_only=True)
     if per_class:
@@ -74,12 +79,15 @@ def load_image_set(stage_dir: Path, classes: list[str] | None = None,
         raise ValueError(f"{stage_dir}: the manifest has no kept images to train on")
     classes = classes or class_names(rows)
     index = {c: i for i, c in enumerate(classes)}
-    arrays = [_read(stage_dir / r.path) for r in tqdm(rows, desc=f"load {stage_dir}",
-                                                      unit="img", mininterval=2)]
+    arrays = [
+        _read(stage_dir / r.path)
+        for r in tqdm(rows, desc=f"load {stage_dir}", unit="img", mininterval=2)
+    ]
     shapes = {a.shape for a in arrays}
     if len(shapes) != 1:
-        raise ValueError(f"{stage_dir}: images differ in shape {sorted(shapes)[:3]}; "
-                         "run the resize stage first")
+        raise ValueError(
+            f"{stage_dir}: images differ in shape {sorted(shapes)[:3]}; run the resize stage first"
+        )
     images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
     labels = torch.tensor([index[r.label] for r in rows], dtype=torch.int64)
     return ImageSet(images, labels, classes, [source_id(r) for r in rows])

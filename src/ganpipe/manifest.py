@@ -77,13 +77,27 @@ def image_relpath(label: str, image_id: str, ext: str) -> str:
     return f"images/{label}/{image_id}.{ext.lstrip('.')}"
 
 
-def write_image(stage_dir: Path, label: str, data: bytes, ext: str, origin: str,
-                size: tuple[int, int] = (0, 0), mode: str = "") -> Row:
+def write_image(
+    stage_dir: Path,
+    label: str,
+    data: bytes,
+    ext: str,
+    origin: str,
+    size: tuple[int, int] = (0, 0),
+    mode: str = "",
+) -> Row:
     """Store an image's bytes under its content id; the kept row that describes it."""
     image_id = content_id(data)
-    row = Row(id=image_id, label=label, path=image_relpath(label, image_id, ext),
-              sha256=sha256_bytes(data), width=size[0], height=size[1], mode=mode,
-              origin=origin)
+    row = Row(
+        id=image_id,
+        label=label,
+        path=image_relpath(label, image_id, ext),
+        sha256=sha256_bytes(data),
+        width=size[0],
+        height=size[1],
+        mode=mode,
+        origin=origin,
+    )
     store(stage_dir, row.path, data)
     return row
 
@@ -117,9 +131,18 @@ def read_manifest(stage_dir: Path, kept_only: bool = False) -> list[Row]:
         if reader.fieldnames != COLUMNS:
             raise ValueError(f"{path}: columns {reader.fieldnames} differ from {COLUMNS}")
         rows = [
-            Row(id=d["id"], label=d["class"], path=d["path"], sha256=d["sha256"],
-                width=int(d["width"]), height=int(d["height"]), mode=d["mode"],
-                origin=d["origin"], status=d["status"], reason=d["reason"])
+            Row(
+                id=d["id"],
+                label=d["class"],
+                path=d["path"],
+                sha256=d["sha256"],
+                width=int(d["width"]),
+                height=int(d["height"]),
+                mode=d["mode"],
+                origin=d["origin"],
+                status=d["status"],
+                reason=d["reason"],
+            )
             for d in reader
         ]
     return [r for r in rows if r.status == KEPT] if kept_only else rows
@@ -137,6 +160,10 @@ def stage_counts(rows: Sequence[Row]) -> dict[str, dict[str, int]]:
         mine = [r for r in rows if r.label == label]
         reasons = Counter(r.reason.split(":")[0] for r in mine if r.status == REJECTED)
         kept = sum(r.status == KEPT for r in mine)
-        out[label] = {"in": len(mine), "kept": kept, "rejected": len(mine) - kept,
-                      **{f"rejected_{k}": v for k, v in sorted(reasons.items())}}
+        out[label] = {
+            "in": len(mine),
+            "kept": kept,
+            "rejected": len(mine) - kept,
+            **{f"rejected_{k}": v for k, v in sorted(reasons.items())},
+        }
     return out

@@ -225,8 +225,11 @@ class FilterParams:
     def check(self, where: str) -> None:
         _require(self.min_side >= 1, f"{where}.min_side", "must be >= 1")
         _require(self.review_per_class >= 0, f"{where}.review_per_class", "must be >= 0 (0 = all)")
-        _require(0 < self.aspect_min <= 1 <= self.aspect_max, f"{where}.aspect_min",
-                 "need 0 < aspect_min <= 1 <= aspect_max")
+        _require(
+            0 < self.aspect_min <= 1 <= self.aspect_max,
+            f"{where}.aspect_min",
+            "need 0 < aspect_min <= 1 <= aspect_max",
+        )
         _check_range(self, where, "near_duplicate_hamming", -1, 64)
         _check_workers(self.workers, where)
 
@@ -340,28 +343,51 @@ class TrainParams:
         _require(self.batch_size >= 2, f"{where}.batch_size", "must be >= 2")
         _require(self.total_kimg > 0, f"{where}.total_kimg", "must be > 0")
         _require(self.max_minutes >= 0, f"{where}.max_minutes", "must be >= 0 (0: no limit)")
-        _require(0 < self.tick_kimg <= self.snapshot_kimg, f"{where}.tick_kimg",
-                 "need 0 < tick_kimg <= snapshot_kimg")
+        _require(
+            0 < self.tick_kimg <= self.snapshot_kimg,
+            f"{where}.tick_kimg",
+            "need 0 < tick_kimg <= snapshot_kimg",
+        )
         for name in ("betas_g", "betas_d"):
             betas = getattr(self, name)
-            _require(len(betas) == 2 and all(0 <= b < 1 for b in betas), f"{where}.{name}",
-                     f"got {betas!r}; allowed: two numbers in [0, 1)")
+            _require(
+                len(betas) == 2 and all(0 <= b < 1 for b in betas),
+                f"{where}.{name}",
+                f"got {betas!r}; allowed: two numbers in [0, 1)",
+            )
         if self.d_head == "ssl":
-            _require(self.mode == "acgan" and not self.preset, f"{where}.d_head",
-                     "'ssl' needs classes and ganpipe's own D: train.mode acgan, no preset")
-            _require(not self.d_aux_on_fake, f"{where}.d_aux_on_fake",
-                     "must be false with d_head 'ssl': there fakes belong to the 'fake' class")
-        _require(0 < self.labelled_fraction <= 1, f"{where}.labelled_fraction",
-                 f"got {self.labelled_fraction!r}; allowed: (0, 1]")
+            _require(
+                self.mode == "acgan" and not self.preset,
+                f"{where}.d_head",
+                "'ssl' needs classes and ganpipe's own D: train.mode acgan, no preset",
+            )
+            _require(
+                not self.d_aux_on_fake,
+                f"{where}.d_aux_on_fake",
+                "must be false with d_head 'ssl': there fakes belong to the 'fake' class",
+            )
+        _require(
+            0 < self.labelled_fraction <= 1,
+            f"{where}.labelled_fraction",
+            f"got {self.labelled_fraction!r}; allowed: (0, 1]",
+        )
         if self.labelled_fraction < 1:
-            _require(self.mode == "acgan" and not self.balanced_sampling,
-                     f"{where}.labelled_fraction",
-                     "below 1 needs train.mode acgan and balanced_sampling false (balancing "
-                     "classes needs every image's label)")
+            _require(
+                self.mode == "acgan" and not self.balanced_sampling,
+                f"{where}.labelled_fraction",
+                "below 1 needs train.mode acgan and balanced_sampling false (balancing "
+                "classes needs every image's label)",
+            )
         bad = {p.strip() for p in self.diffaugment.split(",") if p.strip()} - {
-            "color", "translation", "cutout"}
-        _require(not bad, f"{where}.diffaugment",
-                 f"unknown policy {sorted(bad)}; allowed: color, translation, cutout")
+            "color",
+            "translation",
+            "cutout",
+        }
+        _require(
+            not bad,
+            f"{where}.diffaugment",
+            f"unknown policy {sorted(bad)}; allowed: color, translation, cutout",
+        )
 
 
 @dataclass(frozen=True)

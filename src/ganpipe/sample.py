@@ -34,8 +34,9 @@ class LoadedGenerator:
     conditional: bool
 
     def class_index(self, name_or_index: str | int) -> int:
-        if isinstance(name_or_index, int) or (str(name_or_index).isdigit() and \
-                str(name_or_index) not in self.classes):
+        if isinstance(name_or_index, int) or (
+            str(name_or_index).isdigit() and str(name_or_index) not in self.classes
+        ):
             index = int(name_or_index)
             if not 0 <= index < len(self.classes):
                 raise ValueError(f"class index {index} out of range 0..{len(self.classes) - 1}")
@@ -52,21 +53,27 @@ def load_generator(path: str | Path) -> LoadedGenerator:
     n_classes = len(state["classes"]) if state["conditional"] else 0
     model = build_models(p, state["size"], state["channels"], n_classes)[0]
     model.load_state_dict(state["state_dict"])
-    return LoadedGenerator(model.eval(), state["classes"], state["size"], state["channels"],
-                           state["conditional"])
+    return LoadedGenerator(
+        model.eval(), state["classes"], state["size"], state["channels"], state["conditional"]
+    )
 
 
 def latents(z_dim: int, seed: int, label: int, n: int) -> torch.Tensor:
     """z for images 0..n-1 of a class: image i's z depends only on (seed, class, i)."""
-    return torch.stack([
-        torch.randn(z_dim, generator=torch.Generator().manual_seed(seed * 1_000_003
-                                                                   + label * 10_007 + i))
-        for i in range(n)
-    ])
+    return torch.stack(
+        [
+            torch.randn(
+                z_dim,
+                generator=torch.Generator().manual_seed(seed * 1_000_003 + label * 10_007 + i),
+            )
+            for i in range(n)
+        ]
+    )
 
 
-def generate(gen: LoadedGenerator, class_name: str | int | None, n: int, seed: int = 0
-             ) -> torch.Tensor:
+def generate(
+    gen: LoadedGenerator, class_name: str | int | None, n: int, seed: int = 0
+) -> torch.Tensor:
     """n uint8 images (N, C, H, W) of one class (ignored when unconditional)."""
     label = gen.class_index(class_name) if gen.conditional and class_name is not None else 0
     z = latents(gen.model.z_dim, seed, label, n)
@@ -76,8 +83,10 @@ def generate(gen: LoadedGenerator, class_name: str | int | None, n: int, seed: i
 
 def save_grid(gen: LoadedGenerator, path: Path, columns: int = 10, seed: int = 0) -> Image.Image:
     """One row per class, ``columns`` images each (10 rows when unconditional)."""
-    rows = [generate(gen, c, columns, seed) for c in
-            (range(len(gen.classes)) if gen.conditional else [None] * 10)]
+    rows = [
+        generate(gen, c, columns, seed)
+        for c in (range(len(gen.classes)) if gen.conditional else [None] * 10)
+    ]
     image = grid_image(torch.cat(rows), len(rows))
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path)
@@ -88,13 +97,21 @@ def _save_png(array: torch.Tensor, out_dir: Path, label: str, origin: str) -> Ro
     """Write one generated image as PNG; the row follows the manifest data contract."""
     data = array.permute(1, 2, 0).numpy()
     gray = data.shape[2] == 1
-    return write_image(out_dir, label, encode_png(data[:, :, 0] if gray else data), "png",
-                       origin, (data.shape[1], data.shape[0]), "L" if gray else "RGB")
+    return write_image(
+        out_dir,
+        label,
+        encode_png(data[:, :, 0] if gray else data),
+        "png",
+        origin,
+        (data.shape[1], data.shape[0]),
+        "L" if gray else "RGB",
+    )
 
 
 @torch.no_grad()
-def interpolate(gen: LoadedGenerator, z_from: torch.Tensor, z_to: torch.Tensor,
-                labels: list[int], steps: int) -> torch.Tensor:
+def interpolate(
+    gen: LoadedGenerator, z_from: torch.Tensor, z_to: torch.Tensor, labels: list[int], steps: int
+) -> torch.Tensor:
     """Spherical interpolation from z_from to z_to, one row per label: (rows*steps, C, H, W)."""
     t = torch.linspace(0, 1, steps)[:, None]
     a, b = z_from / z_from.norm(), z_to / z_to.norm()
@@ -118,17 +135,21 @@ def save_interpolations(gen: LoadedGenerator, out_dir: Path, steps: int, seed: i
         grid_image(morph, 1).save(out_dir / "across_classes_fixed_z.png")
 
 
-def real_vs_generated(gen: LoadedGenerator, real: ImageSet, out_dir: Path, columns: int,
-                      seed: int) -> None:
+def real_vs_generated(
+    gen: LoadedGenerator, real: ImageSet, out_dir: Path, columns: int, seed: int
+) -> None:
     """Per class, a sheet: top row real images, bottom row generated ones."""
     sheets = out_dir / "real_vs_generated"
     sheets.mkdir(parents=True, exist_ok=True)
     for index, name in enumerate(gen.classes if gen.conditional else gen.classes[:1]):
-        mine = real.images[real.labels == index][:columns] if gen.conditional else \
-            real.images[:columns]
+        mine = (
+            real.images[real.labels == index][:columns]
+            if gen.conditional
+            else real.images[:columns]
+        )
         fake = generate(gen, index if gen.conditional else None, columns, seed)
         if len(mine):
-            grid_image(torch.cat([mine, fake[:len(mine)]]), 2).save(sheets / f"{name}.png")
+            grid_image(torch.cat([mine, fake[: len(mine)]]), 2).save(sheets / f"{name}.png")
 
 
 def training_gif(grids_dir: Path, path: Path, frame_ms: int = 400) -> None:
@@ -139,8 +160,13 @@ def training_gif(grids_dir: Path, path: Path, frame_ms: int = 400) -> None:
         frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0)
 
 
-def run_sample(generator_path: Path, out_dir: Path, p: SampleParams, real_dir: Path | None,
-               grids_dir: Path | None) -> list[Row]:
+def run_sample(
+    generator_path: Path,
+    out_dir: Path,
+    p: SampleParams,
+    real_dir: Path | None,
+    grids_dir: Path | None,
+) -> list[Row]:
     """Per-class folders of ``p.per_class`` images, a manifest, and the pictures."""
     gen = load_generator(generator_path)
     # unconditional samples carry the training label, so evaluate can pair them with the reals
@@ -148,8 +174,10 @@ def run_sample(generator_path: Path, out_dir: Path, p: SampleParams, real_dir: P
     rows = []
     for label in tqdm(labels, desc="sample", unit="class"):
         images = generate(gen, label if gen.conditional else None, p.per_class, p.seed)
-        rows += [_save_png(img, out_dir, label, f"{generator_path.name}:seed{p.seed}:{i}")
-                 for i, img in enumerate(images)]
+        rows += [
+            _save_png(img, out_dir, label, f"{generator_path.name}:seed{p.seed}:{i}")
+            for i, img in enumerate(images)
+        ]
     write_manifest(out_dir, rows)
     save_grid(gen, out_dir / "grid.png", p.grid_columns, p.seed)
     save_interpolations(gen, out_dir, p.interpolation_steps, p.seed)
@@ -165,7 +193,10 @@ def model_summary(gen: LoadedGenerator) -> str:
     """Classes, image shape, parameter count and layers: what a user needs to trust a file."""
     n_params = sum(p.numel() for p in gen.model.parameters())
     kind = f"AC-GAN, {len(gen.classes)} classes" if gen.conditional else "unconditional DCGAN"
-    lines = [f"generator: {kind}; {gen.size}x{gen.size}x{gen.channels}; "
-             f"z_dim {gen.model.z_dim}; {n_params:,} parameters",
-             f"classes: {', '.join(gen.classes)}", str(gen.model)]
+    lines = [
+        f"generator: {kind}; {gen.size}x{gen.size}x{gen.channels}; "
+        f"z_dim {gen.model.z_dim}; {n_params:,} parameters",
+        f"classes: {', '.join(gen.classes)}",
+        str(gen.model),
+    ]
     return "\n".join(lines)

@@ -17,8 +17,9 @@ def parse(doc: str | None, **paths: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=doc)
     parser.add_argument("--params", default="params.yaml", help="the params file to read")
     for name, default in paths.items():
-        parser.add_argument(f"--{name.replace('_', '-')}", default=default,
-                            help=f"(default: {default})")
+        parser.add_argument(
+            f"--{name.replace('_', '-')}", default=default, help=f"(default: {default})"
+        )
     return parser.parse_args()
 
 

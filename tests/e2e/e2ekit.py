@@ -28,8 +28,17 @@ import yaml
 from PIL import Image
 
 REPO = Path(__file__).resolve().parents[2]
-ALL_STAGES = ["scrape", "filter", "reduce", "resize", "augment", "classifier", "train",
-              "sample", "evaluate"]
+ALL_STAGES = [
+    "scrape",
+    "filter",
+    "reduce",
+    "resize",
+    "augment",
+    "classifier",
+    "train",
+    "sample",
+    "evaluate",
+]
 PER_CLASS = 16  # images per class in every tiny data set
 PROJECT_FILES = ("dvc.yaml", "params.yaml", "reject.txt", ".gitignore", ".dvcignore")
 PROJECT_DIRS = ("stages", "src", "presets")
@@ -40,19 +49,32 @@ PROJECT_DIRS = ("stages", "src", "presets")
 
 def command_env(repo: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """The copy's sources first on the import path, this venv's tools first on PATH."""
-    return {**os.environ, "PYTHONPATH": str(repo / "src"),
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-            "DVC_NO_ANALYTICS": "1", "PYTHONUNBUFFERED": "1",
-            "NO_PROXY": ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1"])),
-            "no_proxy": ",".join(filter(None, [os.environ.get("no_proxy"), "127.0.0.1"])),
-            **(extra or {})}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(repo / "src"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "DVC_NO_ANALYTICS": "1",
+        "PYTHONUNBUFFERED": "1",
+        "NO_PROXY": ",".join(filter(None, [os.environ.get("NO_PROXY"), "127.0.0.1"])),
+        "no_proxy": ",".join(filter(None, [os.environ.get("no_proxy"), "127.0.0.1"])),
+        **(extra or {}),
+    }
 
 
-def run(cmd: list[str] | str, cwd: Path, env: dict[str, str] | None = None,
-        timeout: float = 600) -> str:
+def run(
+    cmd: list[str] | str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> str:
     """Run one command (a list, or a shell line); fail the test with its output if it fails."""
-    proc = subprocess.run(cmd, cwd=cwd, env=command_env(cwd, env), capture_output=True,
-                          text=True, check=False, shell=isinstance(cmd, str), timeout=timeout)
+    proc = subprocess.run(
+        cmd,
+        cwd=cwd,
+        env=command_env(cwd, env),
+        capture_output=True,
+        text=True,
+        check=False,
+        shell=isinstance(cmd, str),
+        timeout=timeout,
+    )
     shown = cmd if isinstance(cmd, str) else " ".join(cmd)
     assert proc.returncode == 0, f"{shown} failed:\n{proc.stdout}\n{proc.stderr}"
     return proc.stdout + proc.stderr
@@ -90,8 +112,9 @@ def make_project(repo: Path, params: dict[str, Any] | None = None) -> Path:
         if (REPO / name).exists():
             shutil.copy(REPO / name, repo / name)
     for folder in PROJECT_DIRS:
-        shutil.copytree(REPO / folder, repo / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+        shutil.copytree(
+            REPO / folder, repo / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
     with (repo / ".gitignore").open("a") as f:
         f.write("\n/downloads/\n")  # the "Kaggle downloads" the tests make stay untracked
     if params is not None:
@@ -112,12 +135,15 @@ def blob_image(rng: np.random.Generator, size: int, channels: int, k: int) -> np
     """A random low-frequency pattern (so no two images are near-duplicates by perceptual
     hash) with a bright bar whose position says the class ``k`` (so classes differ)."""
     coarse = rng.integers(0, 200, (4, 4, channels)).astype(np.uint8)
-    image = np.asarray(Image.fromarray(coarse.squeeze(-1) if channels == 1 else coarse)
-                       .resize((size, size), Image.BILINEAR))
+    image = np.asarray(
+        Image.fromarray(coarse.squeeze(-1) if channels == 1 else coarse).resize(
+            (size, size), Image.BILINEAR
+        )
+    )
     image = image.reshape(size, size, channels).copy()
     image = np.clip(image + rng.integers(0, 30, image.shape), 0, 255).astype(np.uint8)
     top = (3 + 7 * k) % (size - 6)
-    image[top:top + 5, size // 8: size - size // 8] = 255
+    image[top : top + 5, size // 8 : size - size // 8] = 255
     return image
 
 
@@ -127,8 +153,13 @@ def encode(image: np.ndarray, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
-def write_idx_dataset(folder: Path, name: str, labels: tuple[int, ...] = (0, 1),
-                      per_class: int = PER_CLASS, seed: int = 0) -> Path:
+def write_idx_dataset(
+    folder: Path,
+    name: str,
+    labels: tuple[int, ...] = (0, 1),
+    per_class: int = PER_CLASS,
+    seed: int = 0,
+) -> Path:
     """The train split of ``name`` (mnist, fashion-mnist, emnist-*) as tiny IDX files, under
     the file names the real download uses; point the source's ``root`` at ``folder``."""
     from ganpipe.scrape.datasets import SPECS
@@ -148,14 +179,21 @@ def write_idx_dataset(folder: Path, name: str, labels: tuple[int, ...] = (0, 1),
     header = bytes([0, 0, 8, 3]) + b"".join(int(d).to_bytes(4, "big") for d in stack.shape)
     (folder / image_file).write_bytes(header + stack.tobytes())
     lab = np.asarray(targets, dtype=np.uint8)[order]
-    (folder / label_file).write_bytes(bytes([0, 0, 8, 1]) + len(lab).to_bytes(4, "big")
-                                      + lab.tobytes())
+    (folder / label_file).write_bytes(
+        bytes([0, 0, 8, 1]) + len(lab).to_bytes(4, "big") + lab.tobytes()
+    )
     return folder
 
 
-def write_class_folders(root: Path, classes: list[str], per_class: int = PER_CLASS,
-                        size: int = 64, channels: int = 3, fmt: str = "JPEG",
-                        seed: int = 0) -> Path:
+def write_class_folders(
+    root: Path,
+    classes: list[str],
+    per_class: int = PER_CLASS,
+    size: int = 64,
+    channels: int = 3,
+    fmt: str = "JPEG",
+    seed: int = 0,
+) -> Path:
     """``root/<class>/<n>.jpg``: the layout of the Kaggle ASL and cat downloads."""
     rng = np.random.default_rng(seed)
     for k, label in enumerate(classes):
@@ -166,8 +204,9 @@ def write_class_folders(root: Path, classes: list[str], per_class: int = PER_CLA
     return root
 
 
-def write_flat_folder(root: Path, count: int = 2 * PER_CLASS, size: int = 64,
-                      seed: int = 0) -> Path:
+def write_flat_folder(
+    root: Path, count: int = 2 * PER_CLASS, size: int = 64, seed: int = 0
+) -> Path:
     """``root/<n>.jpg``: unlabelled images, as the cat-faces download unpacks."""
     rng = np.random.default_rng(seed)
     root.mkdir(parents=True, exist_ok=True)
@@ -176,8 +215,14 @@ def write_flat_folder(root: Path, count: int = 2 * PER_CLASS, size: int = 64,
     return root
 
 
-def write_csv_dataset(table: Path, images: Path, classes: list[str],
-                      per_class: int = PER_CLASS, size: int = 64, seed: int = 0) -> Path:
+def write_csv_dataset(
+    table: Path,
+    images: Path,
+    classes: list[str],
+    per_class: int = PER_CLASS,
+    size: int = 64,
+    seed: int = 0,
+) -> Path:
     """An ISIC-style metadata table (image, label) and the folder its paths are relative to."""
     rng = np.random.default_rng(seed)
     images.mkdir(parents=True, exist_ok=True)
@@ -209,23 +254,46 @@ def tiny(params: dict[str, Any], image_size: int | None = None) -> dict[str, Any
     p["resize"]["upscale"] = True
     p.setdefault("classifier", {}).update(epochs=1, batch_size=16, holdout=0.25)
     p.setdefault("train", {}).update(
-        batch_size=16, total_kimg=0.064, tick_kimg=0.032, snapshot_kimg=0.064, ema_kimg=0.01,
-        g_channels=32, d_channels=16, threads=1)
+        batch_size=16,
+        total_kimg=0.064,
+        tick_kimg=0.032,
+        snapshot_kimg=0.064,
+        ema_kimg=0.01,
+        g_channels=32,
+        d_channels=16,
+        threads=1,
+    )
     p.setdefault("sample", {}).update(per_class=8, interpolation_steps=4)
     # No InceptionV3: a weights path that does not exist makes `auto` skip it at once (never a
     # download), and the "unavailable" path of the metric runs too.
-    p.setdefault("evaluate", {}).update(n_real=64, inception="auto", kid_subsets=2,
-                                        inception_weights="no-inception-weights-in-tests.pth",
-                                        kid_subset_size=8)
+    p.setdefault("evaluate", {}).update(
+        n_real=64,
+        inception="auto",
+        kid_subsets=2,
+        inception_weights="no-inception-weights-in-tests.pth",
+        kid_subset_size=8,
+    )
     return p
 
 
 def tiny_overrides(image_size: int = 28) -> list[str]:
     """`dvc exp run` ``-S`` arguments with the same effect for the training side."""
-    return ["-S", "train.batch_size=16", "-S", "train.total_kimg=0.064",
-            "-S", "train.tick_kimg=0.032", "-S", "train.snapshot_kimg=0.064",
-            "-S", "train.g_channels=32", "-S", "train.d_channels=16",
-            "-S", f"resize.image_size={image_size}"]
+    return [
+        "-S",
+        "train.batch_size=16",
+        "-S",
+        "train.total_kimg=0.064",
+        "-S",
+        "train.tick_kimg=0.032",
+        "-S",
+        "train.snapshot_kimg=0.064",
+        "-S",
+        "train.g_channels=32",
+        "-S",
+        "train.d_channels=16",
+        "-S",
+        f"resize.image_size={image_size}",
+    ]
 
 
 # --------------------------------------------------------------------------- local web site
@@ -240,14 +308,14 @@ class SearchSite:
     files: dict[str, bytes] = field(default_factory=dict)  # path -> PNG bytes
     requests: list[str] = field(default_factory=list)
 
-    def add_class(self, query: str, label: str, k: int, count: int = PER_CLASS,
-                  size: int = 64) -> None:
+    def add_class(
+        self, query: str, label: str, k: int, count: int = PER_CLASS, size: int = 64
+    ) -> None:
         """``count`` distinct RGBA logos (transparent corners, as logo searches return)."""
         rng = np.random.default_rng(1000 + k)
         urls = []
         for n in range(count):
-            rgba = np.dstack([blob_image(rng, size, 3, k),
-                              np.full((size, size), 255, np.uint8)])
+            rgba = np.dstack([blob_image(rng, size, 3, k), np.full((size, size), 255, np.uint8)])
             rgba[:4, :4, 3] = 0
             path = f"/img/{label}/{n}.png"
             self.files[path] = encode(rgba, "PNG")
@@ -278,10 +346,12 @@ class SearchHandler(BaseHTTPRequestHandler):
         elif parts.path == "/images/async":  # Bing: a.iusc elements, JSON in the m attribute
             urls = self.site.results.get(query.get("q", ""), [])
             first = max(int(query.get("first", "1")) - 1, 0)
-            page = urls[first:first + 35] or urls[-35:]  # past the end: the tail again
+            page = urls[first : first + 35] or urls[-35:]  # past the end: the tail again
             items = "".join(
                 f"""<a class="iusc" m='{json.dumps({"murl": u, "purl": self.site.base})}'>"""
-                "</a>" for u in page)
+                "</a>"
+                for u in page
+            )
             self._send(200, f"<html><body>{items}</body></html>".encode(), "text/html")
         elif parts.path in self.site.files:
             self._send(200, self.site.files[parts.path], "image/png")
@@ -324,8 +394,12 @@ def write_downloads(repo: Path) -> None:
     write_flat_folder(repo / CATS)
 
 
-def localize(params: dict[str, Any], repo: Path, site: SearchSite | None = None,
-             folders: dict[str, Path] | None = None) -> dict[str, Any]:
+def localize(
+    params: dict[str, Any],
+    repo: Path,
+    site: SearchSite | None = None,
+    folders: dict[str, Path] | None = None,
+) -> dict[str, Any]:
     """Point every source at local data: public datasets at tiny IDX files (two classes),
     web engines at the local search site (two classes), folders named in ``folders``
     (README placeholders) at generated class folders."""

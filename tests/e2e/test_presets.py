@@ -41,13 +41,21 @@ from e2ekit import (
 )
 
 pytestmark = pytest.mark.slow
-PRESETS = ["asl-alphabet", "car-logos", "cat-faces", "emnist-byclass", "emnist-letters",
-           "fashion-mnist", "isic", "mnist"]
+PRESETS = [
+    "asl-alphabet",
+    "car-logos",
+    "cat-faces",
+    "emnist-byclass",
+    "emnist-letters",
+    "fashion-mnist",
+    "isic",
+    "mnist",
+]
 LANES = [["isic"], ["cat-faces", "car-logos"]]
 CLASSES = {
-    "isic": {"melanoma", "nevus"},      # CSV table + image folder, RGB, spectral norm
-    "cat-faces": {"cat"},               # flat folder, unconditional DCGAN
-    "car-logos": {"Audi", "BMW"},       # web search (local), RGBA logos on white, DiffAugment
+    "isic": {"melanoma", "nevus"},  # CSV table + image folder, RGB, spectral norm
+    "cat-faces": {"cat"},  # flat folder, unconditional DCGAN
+    "car-logos": {"Audi", "BMW"},  # web search (local), RGBA logos on white, DiffAugment
 }
 
 
@@ -71,13 +79,18 @@ def _run_preset(repo: Path, preset: str, site: SearchSite) -> Outcome:
     out = run(["dvc", "repro"], repo)
     provenance = repo / "data/raw/provenance.jsonl"
     return Outcome(
-        stages=ran(out), status=run(["dvc", "status"], repo), params=read_params(repo),
-        evaluate=evaluate_metrics(repo), resized=manifest_classes(repo, "resized"),
+        stages=ran(out),
+        status=run(["dvc", "status"], repo),
+        params=read_params(repo),
+        evaluate=evaluate_metrics(repo),
+        resized=manifest_classes(repo, "resized"),
         samples={p.name for p in (repo / "data/samples/images").iterdir() if p.is_dir()},
         grid=(repo / "data/samples/grid.png").exists(),
         scrape=json.loads((repo / "metrics/scrape.json").read_text()),
         provenance=[json.loads(line) for line in provenance.read_text().splitlines()]
-        if provenance.exists() else [])
+        if provenance.exists()
+        else [],
+    )
 
 
 def _lane(repo: Path, presets: list[str], site: SearchSite) -> dict[str, Outcome | Exception]:
@@ -93,12 +106,15 @@ def _lane(repo: Path, presets: list[str], site: SearchSite) -> dict[str, Outcome
 
 
 @pytest.fixture(scope="module")
-def lanes(tmp_path_factory: pytest.TempPathFactory,
-          search_site: SearchSite) -> Iterator[list[Future]]:
+def lanes(
+    tmp_path_factory: pytest.TempPathFactory, search_site: SearchSite
+) -> Iterator[list[Future]]:
     root = tmp_path_factory.mktemp("lanes")
     with ThreadPoolExecutor(max_workers=len(LANES)) as pool:
-        yield [pool.submit(_lane, root / f"lane{i}", presets, search_site)
-               for i, presets in enumerate(LANES)]
+        yield [
+            pool.submit(_lane, root / f"lane{i}", presets, search_site)
+            for i, presets in enumerate(LANES)
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -124,14 +140,18 @@ def test_preset_lists_every_seed_system(project: Path) -> None:
 def test_switching_names_missing_local_inputs(project: Path, tmp_path: Path) -> None:
     out = run(["ganpipe", "preset", "isic", "--params", str(tmp_path / "p.yaml")], tmp_path)
     assert "note: downloads/isic/train_data.csv does not exist yet" in out
-    assert "note:" not in run(["ganpipe", "preset", "isic", "--params",
-                               str(tmp_path / "p.yaml")], project)
+    assert "note:" not in run(
+        ["ganpipe", "preset", "isic", "--params", str(tmp_path / "p.yaml")], project
+    )
 
 
-@pytest.mark.parametrize(("preset", "classes"), [
-    ("emnist-letters", {"A", "B"}),  # stored column-major, labels counted from 1
-    ("emnist-byclass", {"0", "1"}),  # 62 classes, digits first
-])
+@pytest.mark.parametrize(
+    ("preset", "classes"),
+    [
+        ("emnist-letters", {"A", "B"}),  # stored column-major, labels counted from 1
+        ("emnist-byclass", {"0", "1"}),  # 62 classes, digits first
+    ],
+)
 def test_emnist_data_stages(project: Path, preset: str, classes: set[str]) -> None:
     switch_preset(project, preset)
     assert ran(run(["dvc", "repro", "augment"], project)) == ALL_STAGES[:5]
@@ -139,21 +159,41 @@ def test_emnist_data_stages(project: Path, preset: str, classes: set[str]) -> No
 
 
 def _scrape_fails(repo: Path) -> str:
-    proc = subprocess.run(["dvc", "repro", "scrape"], cwd=repo, env=command_env(repo),
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        ["dvc", "repro", "scrape"],
+        cwd=repo,
+        env=command_env(repo),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode != 0, proc.stdout
     return proc.stdout + proc.stderr
 
 
-def test_engine_without_results_stops_the_scrape(project: Path,
-                                                 search_site: SearchSite) -> None:
+def test_engine_without_results_stops_the_scrape(project: Path, search_site: SearchSite) -> None:
     """README, troubleshooting: an engine returning zero results."""
-    set_params(project, "scrape", sources=[{"kind": "bing", "base_url": search_site.base,
-                                            "queries": {"Unicorn": "no such thing"}}])
+    set_params(
+        project,
+        "scrape",
+        sources=[
+            {"kind": "bing", "base_url": search_site.base, "queries": {"Unicorn": "no such thing"}}
+        ],
+    )
     assert "scrape: the sources gave no images at all" in _scrape_fails(project)
-    set_params(project, "scrape", retries=0, connect_timeout=1.0,
-               sources=[{"kind": "bing", "base_url": "http://127.0.0.1:9",
-                         "queries": {"Unicorn": "no such thing"}}])
+    set_params(
+        project,
+        "scrape",
+        retries=0,
+        connect_timeout=1.0,
+        sources=[
+            {
+                "kind": "bing",
+                "base_url": "http://127.0.0.1:9",
+                "queries": {"Unicorn": "no such thing"},
+            }
+        ],
+    )
     assert "bing: http://127.0.0.1:9/images/async?q=no+such+thing" in _scrape_fails(project)
 
 
@@ -168,8 +208,7 @@ def test_preset_runs_tiny(lanes: list[Future], preset: str) -> None:
     assert result.evaluate["domain_fd"] >= 0.0
 
 
-def test_car_logos_searched_the_local_site(lanes: list[Future],
-                                           search_site: SearchSite) -> None:
+def test_car_logos_searched_the_local_site(lanes: list[Future], search_site: SearchSite) -> None:
     result = outcome(lanes, "car-logos")
     (source,) = result.params["scrape"]["sources"]
     assert source["kind"] == "bing" and source["base_url"] == search_site.base

@@ -55,10 +55,20 @@ from e2ekit import (
 
 pytestmark = pytest.mark.slow
 
-MARK = re.compile(r"^<!-- e2e: (?P<name>[\w-]+) -->\n```(?P<lang>\w+)\n(?P<body>.*?)^```",
-                  re.S | re.M)
-WALKED = ["presets", "own-folder", "own-run", "web-search", "experiments", "sweep", "compare",
-          "remote", "pull"]
+MARK = re.compile(
+    r"^<!-- e2e: (?P<name>[\w-]+) -->\n```(?P<lang>\w+)\n(?P<body>.*?)^```", re.S | re.M
+)
+WALKED = [
+    "presets",
+    "own-folder",
+    "own-run",
+    "web-search",
+    "experiments",
+    "sweep",
+    "compare",
+    "remote",
+    "pull",
+]
 MY_IMAGES = "/path/to/my_images"
 EXPERIMENTS = ["lr-low", "hinge", "lrd-low", "lrd-high"]
 SCORES = ["conditional_accuracy", "domain_fd"]
@@ -116,8 +126,9 @@ class Walker:
             return ""
         assert lang in ("bash", "sh"), f"block {name}: no way to run {lang}"
         self.cwd = self.repo
-        return "".join(self.command(part.strip()) for line in shell_lines(body)
-                       for part in line.split(" && "))
+        return "".join(
+            self.command(part.strip()) for line in shell_lines(body) for part in line.split(" && ")
+        )
 
     def paste(self, sections: dict[str, Any]) -> None:
         params = read_params(self.repo)
@@ -151,14 +162,25 @@ class Walker:
     def start_queue(self, text: str) -> str:
         """The worker is a daemon holding on to its stdout: give it none, then wait."""
         text = text.replace("dvc queue start", "dvc queue start -j 2", 1)
-        subprocess.run(text, shell=True, cwd=self.cwd, env=command_env(self.cwd), check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
+        subprocess.run(
+            text,
+            shell=True,
+            cwd=self.cwd,
+            env=command_env(self.cwd),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=600,
+        )
         deadline = time.monotonic() + 600
         while True:
             status = run(["dvc", "queue", "status"], self.cwd)
             if "Failed" in status:
-                logs = [run(["dvc", "queue", "logs", n], self.cwd) for n in EXPERIMENTS
-                        if re.search(rf"\b{n}\b.*Failed", status)]
+                logs = [
+                    run(["dvc", "queue", "logs", n], self.cwd)
+                    for n in EXPERIMENTS
+                    if re.search(rf"\b{n}\b.*Failed", status)
+                ]
                 pytest.fail(f"a queued experiment failed:\n{status}\n" + "\n".join(logs))
             if not re.search(r"\b(Queued|Running)\b", status):
                 return status
@@ -167,17 +189,22 @@ class Walker:
 
 
 @pytest.fixture(scope="module")
-def walker(tmp_path_factory: pytest.TempPathFactory,
-           search_site: SearchSite) -> Iterator[Walker]:
+def walker(tmp_path_factory: pytest.TempPathFactory, search_site: SearchSite) -> Iterator[Walker]:
     root = tmp_path_factory.mktemp("readme")
     repo = make_project(root / "project")
     write_downloads(repo)
     my_images = write_class_folders(root / "my_images", ["circle", "square"], fmt="PNG")
-    walker = Walker(repo, search_site, {MY_IMAGES: my_images}, root / "remote",
-                    root / "colleague" / "ganpipe")
+    walker = Walker(
+        repo, search_site, {MY_IMAGES: my_images}, root / "remote", root / "colleague" / "ganpipe"
+    )
     yield walker
-    subprocess.run(["dvc", "queue", "stop", "--kill"], cwd=repo, env=command_env(repo),
-                   capture_output=True, check=False)
+    subprocess.run(
+        ["dvc", "queue", "stop", "--kill"],
+        cwd=repo,
+        env=command_env(repo),
+        capture_output=True,
+        check=False,
+    )
 
 
 def experiments(repo: Path) -> dict[str, dict[str, Any]]:
@@ -258,8 +285,11 @@ def test_compare_block(walker: Walker) -> None:
         assert html.count(rev) >= 3, f"{rev} missing from the plots"
     for title in ("Losses", "Snapshot domain FD"):
         assert title in html
-    rows = {r["Experiment"]: r for r in csv.DictReader(
-        io.StringIO((walker.repo / "runs.csv").read_text())) if r["Experiment"]}
+    rows = {
+        r["Experiment"]: r
+        for r in csv.DictReader(io.StringIO((walker.repo / "runs.csv").read_text()))
+        if r["Experiment"]
+    }
     for name in EXPERIMENTS:
         for score in SCORES:
             assert float(rows[name][score]) >= 0.0, (name, score)
@@ -267,16 +297,24 @@ def test_compare_block(walker: Walker) -> None:
 
 def test_exp_show_holds_every_run_with_its_params_and_scores(walker: Walker) -> None:
     shown = experiments(walker.repo)
-    expected = {"lr-low": {"lr_g": 0.0001}, "hinge": {"lr_g": 0.0001, "loss": "hinge"},
-                "lrd-low": {"lr_d": 0.0001}, "lrd-high": {"lr_d": 0.0004}}
+    expected = {
+        "lr-low": {"lr_g": 0.0001},
+        "hinge": {"lr_g": 0.0001, "loss": "hinge"},
+        "lrd-low": {"lr_d": 0.0001},
+        "lrd-high": {"lr_d": 0.0004},
+    }
     for name, train in expected.items():
         data = shown[name]
         params = data["params"]["params.yaml"]["data"]["train"]
         assert {k: params[k] for k in train} == train, name
         scores = data["metrics"]["metrics/evaluate.json"]["data"]
         assert all(scores[s] >= 0.0 for s in SCORES), name
-    assert len({json.dumps(shown[n]["metrics"]["metrics/train.json"]["data"], sort_keys=True)
-                for n in expected}) == len(expected), "four runs, four different trainings"
+    assert len(
+        {
+            json.dumps(shown[n]["metrics"]["metrics/train.json"]["data"], sort_keys=True)
+            for n in expected
+        }
+    ) == len(expected), "four runs, four different trainings"
 
 
 def test_own_folder_is_one_params_edit(walker: Walker) -> None:

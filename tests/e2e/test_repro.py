@@ -14,19 +14,31 @@ from e2ekit import ALL_STAGES, make_project, ran, run, set_params
 FMNIST = Path("/usr/share/datasets/fashion-mnist")
 
 TINY = {
-    "scrape": {"sources": [{"kind": "dataset", "name": "fashion-mnist", "split": "train",
-                            "per_class": 32}],
-               "classes": ["Trouser", "Bag"]},
+    "scrape": {
+        "sources": [
+            {"kind": "dataset", "name": "fashion-mnist", "split": "train", "per_class": 32}
+        ],
+        "classes": ["Trouser", "Bag"],
+    },
     "filter": {"near_duplicate_hamming": -1, "contact_sheets": False},
     "reduce": {"mode": "L", "background": "#000000"},
     "resize": {"image_size": 28},
     "augment": {"chains": ["fliph"]},
     "classifier": {"epochs": 1, "batch_size": 16, "holdout": 0.25},
-    "train": {"batch_size": 16, "total_kimg": 0.128, "tick_kimg": 0.032,
-              "snapshot_kimg": 0.064, "g_channels": 32, "d_channels": 16},
+    "train": {
+        "batch_size": 16,
+        "total_kimg": 0.128,
+        "tick_kimg": 0.032,
+        "snapshot_kimg": 0.064,
+        "g_channels": 32,
+        "d_channels": 16,
+    },
     "sample": {"per_class": 8},
-    "evaluate": {"kid_subsets": 2, "kid_subset_size": 8,
-                 "inception_weights": "no-inception-weights-in-tests.pth"},  # never download
+    "evaluate": {
+        "kid_subsets": 2,
+        "kid_subset_size": 8,
+        "inception_weights": "no-inception-weights-in-tests.pth",
+    },  # never download
 }
 
 pytestmark = [
@@ -48,8 +60,7 @@ def test_first_repro_runs_every_stage_in_order(project: Path) -> None:
     assert 0.0 <= evaluate["conditional_accuracy"] <= 1.0
     assert evaluate["domain_fd"] >= 0.0
     assert evaluate["protocol/n_fake"] == 16
-    assert sorted(p.name for p in (project / "data/samples/images").iterdir()) == ["Bag",
-                                                                                   "Trouser"]
+    assert sorted(p.name for p in (project / "data/samples/images").iterdir()) == ["Bag", "Trouser"]
 
 
 def test_status_is_clean_and_second_repro_runs_nothing(project: Path) -> None:

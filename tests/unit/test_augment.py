@@ -35,27 +35,41 @@ def run(chain: str, image: np.ndarray | None = None, fill: object = BLUE, seed: 
     return _apply(quadrant() if image is None else image, parse_chain(chain), fill, seed)
 
 
-@pytest.mark.parametrize("chain", [
-    "fliph", "flipv", "noise_0.01", "rot_-45", "trans_20_10", "zoom_0_0_20_20",
-    "zoom_-10_-20_10_10", "blur_1.5", "rot_-15:15 noise_0:0.05", "trans_-4:4_0 zoom_0.9:1.1",
-])
+@pytest.mark.parametrize(
+    "chain",
+    [
+        "fliph",
+        "flipv",
+        "noise_0.01",
+        "rot_-45",
+        "trans_20_10",
+        "zoom_0_0_20_20",
+        "zoom_-10_-20_10_10",
+        "blur_1.5",
+        "rot_-15:15 noise_0:0.05",
+        "trans_-4:4_0 zoom_0.9:1.1",
+    ],
+)
 def test_seed_codes_and_ranges_parse(chain):
     assert len(parse_chain(chain)) == len(chain.split())
 
 
-@pytest.mark.parametrize(("chain", "match"), [
-    ("flop", "unknown code 'flop'"),
-    ("rot", "rot takes 1 numbers, got 0"),
-    ("rot_x", "'x' is not a number"),
-    ("rot_15:-15", "lo <= hi"),
-    ("noise_2", "std must be in 0-1"),
-    ("trans_1.5_0", "whole pixels"),
-    ("zoom_0_0_10", "zoom takes 1 or 4 numbers"),
-    ("zoom_0_0_0:5_5", "zoom box takes fixed whole pixels"),
-    ("zoom_10_0_5_5", "x1 < x2"),
-    ("blur_0", "sigma must be > 0"),
-    ("  ", "is empty"),
-])
+@pytest.mark.parametrize(
+    ("chain", "match"),
+    [
+        ("flop", "unknown code 'flop'"),
+        ("rot", "rot takes 1 numbers, got 0"),
+        ("rot_x", "'x' is not a number"),
+        ("rot_15:-15", "lo <= hi"),
+        ("noise_2", "std must be in 0-1"),
+        ("trans_1.5_0", "whole pixels"),
+        ("zoom_0_0_10", "zoom takes 1 or 4 numbers"),
+        ("zoom_0_0_0:5_5", "zoom box takes fixed whole pixels"),
+        ("zoom_10_0_5_5", "x1 < x2"),
+        ("blur_0", "sigma must be > 0"),
+        ("  ", "is empty"),
+    ],
+)
 def test_bad_codes_raise_naming_the_code(chain, match):
     with pytest.raises(ChainError, match=match):
         parse_chain(chain)
@@ -137,19 +151,26 @@ def test_stage_keeps_originals_adds_copies_and_reruns_identically(tmp_path, mode
     originals = [r for r in rows if r.id in sources]
     assert len(originals) == 6 and all(
         (stage / sources[r.id].path).read_bytes() == (tmp_path / "aug" / r.path).read_bytes()
-        for r in originals)
+        for r in originals
+    )
     with (tmp_path / "aug/applied.csv").open() as f:
         applied = list(csv.DictReader(f))
     assert len(applied) == 24 and {a["chain"] for a in applied} == set(params.chains)
-    ids = {content_id(f"{a['source_id']}|{a['chain']}|{c}".encode()) for a in applied
-           for c in (0, 1)}
+    ids = {
+        content_id(f"{a['source_id']}|{a['chain']}|{c}".encode()) for a in applied for c in (0, 1)
+    }
     assert {a["id"] for a in applied} <= ids and {a["source_id"] for a in applied} == set(sources)
     before = snapshot(tmp_path / "aug")
-    run_augment(stage, tmp_path / "aug", AugmentParams(
-        chains=params.chains, copies=2, workers=1), "#ffffff")
+    run_augment(
+        stage, tmp_path / "aug", AugmentParams(chains=params.chains, copies=2, workers=1), "#ffffff"
+    )
     assert snapshot(tmp_path / "aug") == before
-    run_augment(stage, tmp_path / "aug", AugmentParams(
-        chains=params.chains, copies=2, seed=1, workers=1), "#ffffff")
+    run_augment(
+        stage,
+        tmp_path / "aug",
+        AugmentParams(chains=params.chains, copies=2, seed=1, workers=1),
+        "#ffffff",
+    )
     assert snapshot(tmp_path / "aug") != before
 
 
@@ -161,12 +182,12 @@ def test_no_chains_passes_originals_through_without_copies(tmp_path):
 
 
 def test_copies_name_their_source_so_the_holdout_split_keeps_them_together(
-        tiny_stage: Path, tmp_path: Path) -> None:
+    tiny_stage: Path, tmp_path: Path
+) -> None:
     from ganpipe.data import load_image_set
     from ganpipe.params import AugmentParams
 
-    run_augment(tiny_stage, tmp_path / "aug", AugmentParams(chains=["fliph"], workers=1),
-                "#000000")
+    run_augment(tiny_stage, tmp_path / "aug", AugmentParams(chains=["fliph"], workers=1), "#000000")
     originals = load_image_set(tiny_stage).ids
     augmented = load_image_set(tmp_path / "aug").ids
     assert sorted(augmented) == sorted(originals * 2)

@@ -17,24 +17,41 @@ CLASSES = ["Bag", "Sneaker", "Trouser"]
 def checkpoint(tmp_path: Path) -> Path:
     p = TrainParams(g_channels=16, z_dim=8)
     path = tmp_path / "generator.pt"
-    meta = {"params": p.__dict__, "classes": CLASSES, "size": 28, "channels": 1,
-            "conditional": True}
+    meta = {
+        "params": p.__dict__,
+        "classes": CLASSES,
+        "size": 28,
+        "channels": 1,
+        "conditional": True,
+    }
     export_generator(Generator(p, 28, 1, len(CLASSES)), meta, path)
     return path
 
 
 def test_sample_by_class_name_writes_grid(checkpoint: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.png"
-    main(["sample", "--checkpoint", str(checkpoint), "--class", "Sneaker", "-n", "6",
-          "--columns", "3", "-o", str(out)])
+    main(
+        [
+            "sample",
+            "--checkpoint",
+            str(checkpoint),
+            "--class",
+            "Sneaker",
+            "-n",
+            "6",
+            "--columns",
+            "3",
+            "-o",
+            str(out),
+        ]
+    )
     assert Image.open(out).size == (3 * 30 + 2, 2 * 30 + 2)
 
 
 def test_same_seed_same_images(checkpoint: Path, tmp_path: Path) -> None:
     a, b = tmp_path / "a.png", tmp_path / "b.png"
     for out in (a, b):
-        main(["sample", "--checkpoint", str(checkpoint), "--class", "1", "-n", "4",
-              "-o", str(out)])
+        main(["sample", "--checkpoint", str(checkpoint), "--class", "1", "-n", "4", "-o", str(out)])
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -51,8 +68,9 @@ def test_info_prints_summary(checkpoint: Path, capsys: pytest.CaptureFixture[str
     assert "classes: Bag, Sneaker, Trouser" in out
 
 
-def test_unknown_class_is_a_clear_error(checkpoint: Path, capsys: pytest.CaptureFixture[str]
-                                        ) -> None:
+def test_unknown_class_is_a_clear_error(
+    checkpoint: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["sample", "--checkpoint", str(checkpoint), "--class", "Hat"])
     assert exit_info.value.code == 1
@@ -65,8 +83,16 @@ def test_every_preset_is_valid_and_chains_parse() -> None:
     from ganpipe.params import load_all
 
     names = sorted(p.stem for p in PRESETS_DIR.glob("*.yaml"))
-    assert names == ["asl-alphabet", "car-logos", "cat-faces", "emnist-byclass",
-                     "emnist-letters", "fashion-mnist", "isic", "mnist"]
+    assert names == [
+        "asl-alphabet",
+        "car-logos",
+        "cat-faces",
+        "emnist-byclass",
+        "emnist-letters",
+        "fashion-mnist",
+        "isic",
+        "mnist",
+    ]
     for name in names:
         params = load_all(PRESETS_DIR / f"{name}.yaml")
         for chain in params["augment"].chains:
@@ -77,7 +103,8 @@ def test_default_params_are_the_fashion_mnist_preset() -> None:
     from ganpipe.cli import PRESETS_DIR
 
     assert (PRESETS_DIR / "fashion-mnist.yaml").read_text() == (
-        PRESETS_DIR.parent / "params.yaml").read_text()
+        PRESETS_DIR.parent / "params.yaml"
+    ).read_text()
 
 
 def test_preset_switch_writes_params(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -15,8 +15,18 @@ from ganpipe.manifest import (
 
 
 def row(label: str, image_id: str, status: str = "kept", reason: str = "") -> Row:
-    return Row(id=image_id, label=label, path=f"images/{label}/{image_id}.png", sha256="0" * 64,
-               width=28, height=28, mode="L", origin="test", status=status, reason=reason)
+    return Row(
+        id=image_id,
+        label=label,
+        path=f"images/{label}/{image_id}.png",
+        sha256="0" * 64,
+        width=28,
+        height=28,
+        mode="L",
+        origin="test",
+        status=status,
+        reason=reason,
+    )
 
 
 def test_round_trip_is_sorted_and_byte_stable(tmp_path: Path) -> None:
@@ -31,11 +41,20 @@ def test_round_trip_is_sorted_and_byte_stable(tmp_path: Path) -> None:
 
 
 def test_counts_in_equals_kept_plus_rejected() -> None:
-    rows = [row("a", "1"), row("a", "2", "rejected", "blank"),
-            row("a", "3", "rejected", "corrupt: truncated"), row("b", "4")]
+    rows = [
+        row("a", "1"),
+        row("a", "2", "rejected", "blank"),
+        row("a", "3", "rejected", "corrupt: truncated"),
+        row("b", "4"),
+    ]
     counts = stage_counts(rows)
-    assert counts["a"] == {"in": 3, "kept": 1, "rejected": 2, "rejected_blank": 1,
-                           "rejected_corrupt": 1}
+    assert counts["a"] == {
+        "in": 3,
+        "kept": 1,
+        "rejected": 2,
+        "rejected_blank": 1,
+        "rejected_corrupt": 1,
+    }
     assert class_names(rows) == ["a", "b"]
 
 

@@ -22,16 +22,21 @@ def test_repository_params_are_valid() -> None:
 
 
 def test_defaults_fill_missing_sections(tmp_path: Path) -> None:
-    train = load_section("train", write(tmp_path, "scrape:\n  sources: [{kind: dataset, "
-                                                  "name: mnist}]\n"))
+    train = load_section(
+        "train", write(tmp_path, "scrape:\n  sources: [{kind: dataset, name: mnist}]\n")
+    )
     assert train == TrainParams()
 
 
 def test_unknown_key_is_named_with_suggestion(tmp_path: Path) -> None:
-    path = write(tmp_path, "scrape:\n  sources: [{kind: dataset, name: mnist}]\n"
-                           "train:\n  batchsize: 32\n")
-    with pytest.raises(ParamsError, match=r"train\.batchsize: unknown key\. Did you mean "
-                                          r"'batch_size'\?"):
+    path = write(
+        tmp_path, "scrape:\n  sources: [{kind: dataset, name: mnist}]\ntrain:\n  batchsize: 32\n"
+    )
+    with pytest.raises(
+        ParamsError,
+        match=r"train\.batchsize: unknown key\. Did you mean "
+        r"'batch_size'\?",
+    ):
         load_all(path)
 
 
@@ -41,8 +46,11 @@ def test_unknown_section(tmp_path: Path) -> None:
 
 
 def test_bad_literal_lists_allowed_values() -> None:
-    with pytest.raises(ParamsError, match=r"train\.loss: got 'wasserstein'; allowed: 'bce' \| "
-                                          r"'hinge'"):
+    with pytest.raises(
+        ParamsError,
+        match=r"train\.loss: got 'wasserstein'; allowed: 'bce' \| "
+        r"'hinge'",
+    ):
         build(TrainParams, {"loss": "wasserstein"}, "train")
 
 
@@ -61,8 +69,10 @@ def test_int_is_accepted_as_float() -> None:
 
 
 def test_range_check_names_bounds(tmp_path: Path) -> None:
-    path = write(tmp_path, "scrape:\n  sources: [{kind: dataset, name: mnist}]\n"
-                           "resize:\n  image_size: 1024\n")
+    path = write(
+        tmp_path,
+        "scrape:\n  sources: [{kind: dataset, name: mnist}]\nresize:\n  image_size: 1024\n",
+    )
     with pytest.raises(ParamsError, match=r"resize\.image_size: got 1024; allowed: 28 to 512"):
         load_all(path)
 
@@ -75,15 +85,21 @@ def test_colour_format() -> None:
 
 
 def test_source_requires_its_key() -> None:
-    with pytest.raises(ParamsError, match=r"scrape\.sources\[0\]\.root: required when kind is "
-                                          r"'folder'"):
+    with pytest.raises(
+        ParamsError,
+        match=r"scrape\.sources\[0\]\.root: required when kind is "
+        r"'folder'",
+    ):
         build(Source, {"kind": "folder"}, "scrape.sources[0]")
 
 
 def test_nested_unknown_key_has_full_path(tmp_path: Path) -> None:
     path = write(tmp_path, "scrape:\n  sources:\n    - kind: dataset\n      nmae: mnist\n")
-    with pytest.raises(ParamsError, match=r"scrape\.sources\[0\]\.nmae: unknown key\. "
-                                          r"Did you mean 'name'"):
+    with pytest.raises(
+        ParamsError,
+        match=r"scrape\.sources\[0\]\.nmae: unknown key\. "
+        r"Did you mean 'name'",
+    ):
         load_all(path)
 
 
@@ -92,11 +108,14 @@ def test_diffaugment_policy_checked() -> None:
         build(TrainParams, {"diffaugment": "color,flip"}, "train")
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ({"mode": "dcgan"}, r"train\.d_head: 'ssl' needs classes and ganpipe's own D"),
-    ({"preset": "seed-emnist"}, r"train\.d_head: 'ssl' needs classes and ganpipe's own D"),
-    ({"d_aux_on_fake": True}, r"train\.d_aux_on_fake: must be false with d_head 'ssl'"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"mode": "dcgan"}, r"train\.d_head: 'ssl' needs classes and ganpipe's own D"),
+        ({"preset": "seed-emnist"}, r"train\.d_head: 'ssl' needs classes and ganpipe's own D"),
+        ({"d_aux_on_fake": True}, r"train\.d_aux_on_fake: must be false with d_head 'ssl'"),
+    ],
+)
 def test_ssl_head_conflicts_named(extra: dict, message: str) -> None:
     assert build(TrainParams, {"d_head": "ssl"}, "train").d_head == "ssl"
     with pytest.raises(ParamsError, match=message):
@@ -132,21 +151,32 @@ def test_stage_reports_params_error_in_one_line(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    path = write(tmp_path, "scrape:\n  sources: [{kind: dataset, name: mnist}]\n"
-                           "train:\n  lr_d: fast\n")
-    proc = subprocess.run([sys.executable, str(REPO / "stages" / "train.py"), "--params",
-                           str(path)], capture_output=True, text=True, check=False)
+    path = write(
+        tmp_path, "scrape:\n  sources: [{kind: dataset, name: mnist}]\ntrain:\n  lr_d: fast\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "stages" / "train.py"), "--params", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 1
     assert proc.stderr.strip() == "train: error: train.lr_d: expected float, got 'fast'"
 
 
-@pytest.mark.parametrize(("values", "message"), [
-    ({"labelled_fraction": 0.0}, r"train\.labelled_fraction: got 0\.0; allowed: \(0, 1\]"),
-    ({"labelled_fraction": 1.5}, r"train\.labelled_fraction: got 1\.5; allowed: \(0, 1\]"),
-    ({"labelled_fraction": 0.1, "balanced_sampling": True},
-     r"train\.labelled_fraction: below 1 needs train\.mode acgan and balanced_sampling false"),
-    ({"labelled_fraction": 0.1, "mode": "dcgan"}, r"train\.labelled_fraction: below 1 needs"),
-])
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"labelled_fraction": 0.0}, r"train\.labelled_fraction: got 0\.0; allowed: \(0, 1\]"),
+        ({"labelled_fraction": 1.5}, r"train\.labelled_fraction: got 1\.5; allowed: \(0, 1\]"),
+        (
+            {"labelled_fraction": 0.1, "balanced_sampling": True},
+            r"train\.labelled_fraction: below 1 needs train\.mode acgan and "
+            r"balanced_sampling false",
+        ),
+        ({"labelled_fraction": 0.1, "mode": "dcgan"}, r"train\.labelled_fraction: below 1 needs"),
+    ],
+)
 def test_labelled_fraction_checked(values: dict, message: str) -> None:
     assert build(TrainParams, {"labelled_fraction": 0.1}, "train").labelled_fraction == 0.1
     with pytest.raises(ParamsError, match=message):

@@ -17,8 +17,13 @@ from ganpipe.train.snapshot import export_generator
 def generator_path(tmp_path: Path) -> Path:
     p = TrainParams(g_channels=16, z_dim=8)
     path = tmp_path / "generator.pt"
-    meta = {"params": p.__dict__, "classes": ["bar", "low"], "size": 28, "channels": 1,
-            "conditional": True}
+    meta = {
+        "params": p.__dict__,
+        "classes": ["bar", "low"],
+        "size": 28,
+        "channels": 1,
+        "conditional": True,
+    }
     export_generator(Generator(p, 28, 1, 2), meta, path)
     return path
 
@@ -29,15 +34,17 @@ def test_image_i_does_not_depend_on_n(generator_path: Path) -> None:
     assert not torch.equal(generate(gen, "low", 3, seed=7), generate(gen, "bar", 3, seed=7))
 
 
-def test_run_sample_writes_folders_manifest_and_pictures(generator_path: Path, tmp_path: Path,
-                                                         tiny_stage: Path) -> None:
+def test_run_sample_writes_folders_manifest_and_pictures(
+    generator_path: Path, tmp_path: Path, tiny_stage: Path
+) -> None:
     grids = tmp_path / "grids"
     grids.mkdir()
     for k in range(3):
         Image.new("L", (20, 20), 40 * k).save(grids / f"kimg{k:08.1f}.png")
     out = tmp_path / "samples"
-    rows = run_sample(generator_path, out, SampleParams(per_class=5, grid_columns=4),
-                      tiny_stage, grids)
+    rows = run_sample(
+        generator_path, out, SampleParams(per_class=5, grid_columns=4), tiny_stage, grids
+    )
     assert len(rows) == 10 and read_manifest(out) == sorted(rows, key=lambda r: (r.label, r.id))
     assert sorted(p.name for p in (out / "images").iterdir()) == ["bar", "low"]
     assert Image.open(out / "grid.png").size == (4 * 30 + 2, 2 * 30 + 2)
@@ -62,8 +69,10 @@ def test_training_gif_without_grids_writes_nothing(tmp_path: Path) -> None:
 def test_unconditional_samples_carry_the_training_label(tmp_path: Path) -> None:
     p = TrainParams(g_channels=16, z_dim=8, mode="dcgan")
     path = tmp_path / "g.pt"
-    export_generator(Generator(p, 28, 1, 0), {"params": p.__dict__, "classes": ["cat"],
-                                               "size": 28, "channels": 1, "conditional": False},
-                     path)
+    export_generator(
+        Generator(p, 28, 1, 0),
+        {"params": p.__dict__, "classes": ["cat"], "size": 28, "channels": 1, "conditional": False},
+        path,
+    )
     rows = run_sample(path, tmp_path / "s", SampleParams(per_class=3), None, None)
     assert {r.label for r in rows} == {"cat"}

@@ -19,8 +19,17 @@ from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
 Mode = Literal["RGB", "L"]
 ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 WIDE_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N"}  # integer grey, more than 8 bits
-EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp",
-              "BMP": "bmp", "TIFF": "tif", "ICO": "ico", "PPM": "ppm"}
+EXTENSIONS = {
+    "JPEG": "jpg",
+    "MPO": "jpg",
+    "PNG": "png",
+    "GIF": "gif",
+    "WEBP": "webp",
+    "BMP": "bmp",
+    "TIFF": "tif",
+    "ICO": "ico",
+    "PPM": "ppm",
+}
 SRGB = ImageCms.createProfile("sRGB")
 
 

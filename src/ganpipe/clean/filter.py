@@ -50,24 +50,36 @@ class _Checked:
     nbytes: int = 0
 
 
-def run_filter(in_dir: Path, out_dir: Path, params: FilterParams, reject_list: Path,
-               metrics_path: Path, background: str = "#ffffff") -> list[Row]:
+def run_filter(
+    in_dir: Path,
+    out_dir: Path,
+    params: FilterParams,
+    reject_list: Path,
+    metrics_path: Path,
+    background: str = "#ffffff",
+) -> list[Row]:
     """Filter ``in_dir`` into ``out_dir``; per-class, per-reason counts go to ``metrics_path``.
 
     ``background`` should be ``reduce.background``: transparent images are judged (blank,
     near-duplicate) as they will look after reduce composites them.
     """
     rows = start(in_dir, out_dir)
-    job = _Job(Path(in_dir), Path(out_dir), params, parse_colour(background),
-               read_reject_list(reject_list))
+    job = _Job(
+        Path(in_dir), Path(out_dir), params, parse_colour(background), read_reject_list(reject_list)
+    )
     checked = pmap(partial(_check, job=job), rows, params.workers, "filter")
     final = _deduplicate(checked, params.near_duplicate_hamming)
     _remove_dropped(job.out_dir, checked, final)
     out = finish(out_dir, final)
     _write_metrics(Path(metrics_path), out)
     if params.contact_sheets:
-        write_review(Path(out_dir), [r for r in out if r.status == KEPT], params.workers,
-                     job.background, params.review_per_class)
+        write_review(
+            Path(out_dir),
+            [r for r in out if r.status == KEPT],
+            params.workers,
+            job.background,
+            params.review_per_class,
+        )
     return out
 
 
@@ -80,8 +92,12 @@ def _remove_dropped(out_dir: Path, checked: list[_Checked], final: list[Row]) ->
     kept = {row.path for row in final if row.status == KEPT}
     for item, row in zip(checked, final, strict=True):
         path = item.row.path
-        if row.status != KEPT and item.row.status == KEPT and path not in kept \
-                and not path.startswith("../"):
+        if (
+            row.status != KEPT
+            and item.row.status == KEPT
+            and path not in kept
+            and not path.startswith("../")
+        ):
             (out_dir / path).unlink(missing_ok=True)
 
 
@@ -114,8 +130,13 @@ def _check(row: Row, job: _Job) -> _Checked:
         _check_blank(gray, job.params.blank_std)
     except Rejected as err:
         return _Checked(row, row.rejected(str(err)))
-    kept = replace(_keep(row, data, extension(image), job), sha256=sha256_bytes(data),
-                   width=width, height=height, mode=image.mode)
+    kept = replace(
+        _keep(row, data, extension(image), job),
+        sha256=sha256_bytes(data),
+        width=width,
+        height=height,
+        mode=image.mode,
+    )
     return _Checked(row, kept, phash(gray), width * height, len(data))
 
 
@@ -149,8 +170,9 @@ def _inspect(image: Image.Image, params: FilterParams) -> tuple[int, int]:
     if min(width, height) < params.min_side:
         raise Rejected(f"too-small:{width}x{height}, min side {params.min_side}")
     if not params.aspect_min <= width / height <= params.aspect_max:
-        raise Rejected(f"aspect:{width / height:.3g} outside "
-                       f"{params.aspect_min:g}-{params.aspect_max:g}")
+        raise Rejected(
+            f"aspect:{width / height:.3g} outside {params.aspect_min:g}-{params.aspect_max:g}"
+        )
     image.draft(None, (TEST_SIDE, TEST_SIDE))
     return width, height
 
@@ -202,7 +224,8 @@ def _deduplicate(checked: list[_Checked], hamming: int) -> list[Row]:
                 j = int(dist.argmin())
                 if dist[j] <= hamming:
                     final[i] = c.source.rejected(
-                        f"near-duplicate:of {kept_ids[j]} (hamming {int(dist[j])})")
+                        f"near-duplicate:of {kept_ids[j]} (hamming {int(dist[j])})"
+                    )
                     continue
             kept_hashes[len(kept_ids)] = c.phash
             kept_ids.append(c.row.id)

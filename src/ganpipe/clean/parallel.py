@@ -47,8 +47,9 @@ def _context() -> mp.context.BaseContext:
     return mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
 
 
-def pmap(task: Callable[[T], R], items: Sequence[T], workers: int, desc: str,
-         unit: str = "img") -> list[R]:
+def pmap(
+    task: Callable[[T], R], items: Sequence[T], workers: int, desc: str, unit: str = "img"
+) -> list[R]:
     """``[task(x) for x in items]`` over ``workers`` processes, with a progress bar.
 
     ``task`` must be picklable where fork is unavailable (a module-level function, or a

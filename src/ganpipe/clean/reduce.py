@@ -25,13 +25,19 @@ def run_reduce(in_dir: Path, out_dir: Path, params: ReduceParams) -> list[Row]:
     An image that is already an 8-bit PNG in ``mode`` with nothing to composite or orient is
     passed through (ganpipe.clean.stage.pass_through) rather than written again.
     """
-    task = partial(_reduce_one, in_dir=Path(in_dir), out_dir=Path(out_dir), mode=params.mode,
-                   background=parse_colour(params.background))
+    task = partial(
+        _reduce_one,
+        in_dir=Path(in_dir),
+        out_dir=Path(out_dir),
+        mode=params.mode,
+        background=parse_colour(params.background),
+    )
     return run_stage(in_dir, out_dir, task, params.workers, "reduce")
 
 
-def _reduce_one(row: Row, in_dir: Path, out_dir: Path, mode: Mode,
-                background: tuple[int, int, int]) -> list[Row]:
+def _reduce_one(
+    row: Row, in_dir: Path, out_dir: Path, mode: Mode, background: tuple[int, int, int]
+) -> list[Row]:
     try:
         image = load(open_image((in_dir / row.path).read_bytes()))
     except Rejected as err:  # filter normally catches these; reduce may run on other input

@@ -19,13 +19,19 @@ from ganpipe.params import ResizeParams
 
 def run_resize(in_dir: Path, out_dir: Path, params: ResizeParams, background: str) -> list[Row]:
     """Resize ``in_dir``'s kept images to ``params.image_size`` squares; pad with ``background``."""
-    task = partial(_resize_one, in_dir=Path(in_dir), out_dir=Path(out_dir), params=params,
-                   background=background)
+    task = partial(
+        _resize_one,
+        in_dir=Path(in_dir),
+        out_dir=Path(out_dir),
+        params=params,
+        background=background,
+    )
     return run_stage(in_dir, out_dir, task, params.workers, "resize")
 
 
-def _resize_one(row: Row, in_dir: Path, out_dir: Path, params: ResizeParams,
-                background: str) -> list[Row]:
+def _resize_one(
+    row: Row, in_dir: Path, out_dir: Path, params: ResizeParams, background: str
+) -> list[Row]:
     try:
         image = load(open_image((in_dir / row.path).read_bytes()))
         _check_size(image, params)
@@ -46,8 +52,10 @@ def _check_size(image: Image.Image, params: ResizeParams) -> None:
     width, height = image.size
     side = max(width, height) if params.mode == "letterbox" else min(width, height)
     if side < params.image_size and not params.upscale:
-        raise Rejected(f"too-small:{width}x{height} for {params.mode} to {params.image_size} "
-                       "(set resize.upscale to enlarge)")
+        raise Rejected(
+            f"too-small:{width}x{height} for {params.mode} to {params.image_size} "
+            "(set resize.upscale to enlarge)"
+        )
 
 
 def fit(image: Image.Image, params: ResizeParams, background: str) -> Image.Image:
@@ -58,13 +66,16 @@ def fit(image: Image.Image, params: ResizeParams, background: str) -> Image.Imag
     if params.mode == "center-crop":
         side = min(width, height)
         left, top = (width - side) // 2, (height - side) // 2
-        return image.resize((size, size), _resample(params, size / side),
-                            box=(left, top, left + side, top + side))
+        return image.resize(
+            (size, size), _resample(params, size / side), box=(left, top, left + side, top + side)
+        )
     scale = size / max(width, height)
     inner = (max(1, round(width * scale)), max(1, round(height * scale)))
     canvas = Image.new(image.mode, (size, size), fill_for(image.mode, background))
-    canvas.paste(image.resize(inner, _resample(params, scale)),
-                 ((size - inner[0]) // 2, (size - inner[1]) // 2))
+    canvas.paste(
+        image.resize(inner, _resample(params, scale)),
+        ((size - inner[0]) // 2, (size - inner[1]) // 2),
+    )
     return canvas
 
 

@@ -37,8 +37,13 @@ class _Sheet:
         return f"{self.label}/sheet-{self.number:03d}.png"
 
 
-def write_review(stage_dir: Path, rows: list[Row], workers: int,
-                 background: tuple[int, int, int], per_class_cap: int = 0) -> Path:
+def write_review(
+    stage_dir: Path,
+    rows: list[Row],
+    workers: int,
+    background: tuple[int, int, int],
+    per_class_cap: int = 0,
+) -> Path:
     """Render ``stage_dir/review/<class>/sheet-NNN.png`` and ``review/index.html``.
 
     ``per_class_cap`` (0 = all) bounds the work for large datasets (60,000 MNIST digits need no
@@ -93,8 +98,9 @@ def _thumbnail(path: Path, background: tuple[int, int, int]) -> Image.Image:
     return image
 
 
-def _index_html(per_class: dict[str, list[Row]], totals: dict[str, int],
-                sheets: list[_Sheet]) -> str:
+def _index_html(
+    per_class: dict[str, list[Row]], totals: dict[str, int], sheets: list[_Sheet]
+) -> str:
     """One section per class with its sheets, and the ids as text for copying."""
 
     def shown(label: str) -> str:
@@ -111,17 +117,23 @@ def _index_html(per_class: dict[str, list[Row]], totals: dict[str, int],
         "line in the reject list, then re-run the pipeline; only filter and later stages "
         "re-run.</p>",
         "<ul>",
-        *(f'<li><a href="#{quote(label)}">{html.escape(label)}</a> ({shown(label)})</li>'
-          for label in sorted(per_class)),
+        *(
+            f'<li><a href="#{quote(label)}">{html.escape(label)}</a> ({shown(label)})</li>'
+            for label in sorted(per_class)
+        ),
         "</ul>",
     ]
     for sheet in sheets:
         if sheet.number == 0:
-            parts.append(f'<h2 id="{quote(sheet.label)}">{html.escape(sheet.label)} '
-                         f"({shown(sheet.label)})</h2>")
+            parts.append(
+                f'<h2 id="{quote(sheet.label)}">{html.escape(sheet.label)} '
+                f"({shown(sheet.label)})</h2>"
+            )
         ids = " ".join(row.id for row in sheet.rows)
         src = quote(sheet.relpath)
-        parts.append(f'<figure><img src="{src}" alt="{html.escape(sheet.relpath)}">'
-                     f"<figcaption><pre>{ids}</pre></figcaption></figure>")
+        parts.append(
+            f'<figure><img src="{src}" alt="{html.escape(sheet.relpath)}">'
+            f"<figcaption><pre>{ids}</pre></figcaption></figure>"
+        )
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"

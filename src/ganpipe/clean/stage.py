@@ -71,8 +71,16 @@ def save_png(image: Image.Image, out_dir: Path, source: Row, image_id: str | Non
     data = buffer.getvalue()
     rel = image_relpath(source.label, image_id, "png")
     store(out_dir, rel, data)
-    return Row(id=image_id, label=source.label, path=rel, sha256=sha256_bytes(data),
-               width=image.width, height=image.height, mode=image.mode, origin=source.origin)
+    return Row(
+        id=image_id,
+        label=source.label,
+        path=rel,
+        sha256=sha256_bytes(data),
+        width=image.width,
+        height=image.height,
+        mode=image.mode,
+        origin=source.origin,
+    )
 
 
 def pass_through(source: Row, in_dir: Path, out_dir: Path) -> Row:

@@ -34,11 +34,20 @@ class DomainClassifier(nn.Module):
         super().__init__()
         blocks: list[nn.Module] = []
         for c_in, c_out in ((channels, 16), (16, 32), (32, 64)):
-            blocks += [nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out), nn.ReLU(),
-                       nn.MaxPool2d(2)]
+            blocks += [
+                nn.Conv2d(c_in, c_out, 3, padding=1),
+                nn.BatchNorm2d(c_out),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+            ]
         side = min(size // 8, 4)
-        self.trunk = nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(side), nn.Flatten(),
-                                   nn.Linear(64 * side * side, FEATURES), nn.ReLU())
+        self.trunk = nn.Sequential(
+            *blocks,
+            nn.AdaptiveAvgPool2d(side),
+            nn.Flatten(),
+            nn.Linear(64 * side * side, FEATURES),
+            nn.ReLU(),
+        )
         self.head = nn.Linear(FEATURES, n_classes)
         self.channels, self.size = channels, size
 
@@ -70,14 +79,15 @@ def train_classifier(train: ImageSet, p: ClassifierParams) -> DomainClassifier:
 
 
 @torch.no_grad()
-def embed(model: DomainClassifier, images: torch.Tensor, batch_size: int = 500
-          ) -> tuple[torch.Tensor, torch.Tensor]:
+def embed(
+    model: DomainClassifier, images: torch.Tensor, batch_size: int = 500
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(features float64, logits) for uint8 images, in batches, in eval mode."""
     model.eval()
     device = next(model.parameters()).device
     feats, logits = [], []
     for start in range(0, len(images), batch_size):
-        f, lg = model(to_float(images[start:start + batch_size].to(device)))
+        f, lg = model(to_float(images[start : start + batch_size].to(device)))
         feats.append(f.double().cpu())
         logits.append(lg.float().cpu())
     return torch.cat(feats), torch.cat(logits)
@@ -89,12 +99,21 @@ def accuracy(model: DomainClassifier, data: ImageSet) -> float:
     return float((logits.argmax(1) == data.labels).float().mean())
 
 
-def save_classifier(model: DomainClassifier, classes: list[str], path: Path,
-                    info: dict[str, Any]) -> str:
+def save_classifier(
+    model: DomainClassifier, classes: list[str], path: Path, info: dict[str, Any]
+) -> str:
     """Write weights + class list; returns the sha256 of the file (the protocol's weights hash)."""
     buffer = io.BytesIO()
-    torch.save({"state_dict": model.state_dict(), "classes": classes,
-                "channels": model.channels, "size": model.size, "info": info}, buffer)
+    torch.save(
+        {
+            "state_dict": model.state_dict(),
+            "classes": classes,
+            "channels": model.channels,
+            "size": model.size,
+            "info": info,
+        },
+        buffer,
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buffer.getvalue())
     return hashlib.sha256(buffer.getvalue()).hexdigest()

@@ -11,20 +11,26 @@ from ganpipe.metrics.classifier import accuracy, save_classifier, train_classifi
 from ganpipe.params import ClassifierParams
 
 
-def run_classifier(data_dir: Path, model_path: Path, metrics_path: Path,
-                   p: ClassifierParams) -> dict[str, Any]:
+def run_classifier(
+    data_dir: Path, model_path: Path, metrics_path: Path, p: ClassifierParams
+) -> dict[str, Any]:
     """Fit on the training split, report held-out accuracy, save weights + class list."""
     train, heldout = split_holdout(load_image_set(data_dir), p.holdout)
     if len(heldout.labels) == 0:
         raise ValueError(f"classifier.holdout={p.holdout} left no held-out images in {data_dir}")
     model = train_classifier(train, p)
-    result = {"heldout_accuracy": round(accuracy(model, heldout), 6),
-              "train_accuracy": round(accuracy(model, train), 6),
-              "n_train": len(train.labels), "n_heldout": len(heldout.labels),
-              "classes": len(train.classes)}
+    result = {
+        "heldout_accuracy": round(accuracy(model, heldout), 6),
+        "train_accuracy": round(accuracy(model, train), 6),
+        "n_train": len(train.labels),
+        "n_heldout": len(heldout.labels),
+        "classes": len(train.classes),
+    }
     result["weights_sha256"] = save_classifier(model, train.classes, model_path, result)
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
-    print(f"[classifier] held-out accuracy {result['heldout_accuracy']:.4f} "
-          f"on {result['n_heldout']} images")
+    print(
+        f"[classifier] held-out accuracy {result['heldout_accuracy']:.4f} "
+        f"on {result['n_heldout']} images"
+    )
     return result

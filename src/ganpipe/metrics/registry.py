@@ -67,8 +67,10 @@ def conditional_accuracy(ctx: EvalContext) -> dict[str, float]:
     predicted = ctx.fake_embedding[1].argmax(1)
     labels = ctx.fake.labels.numpy()
     real_acc = float((ctx.real_embedding[1].argmax(1) == ctx.real.labels.numpy()).mean())
-    out = {"conditional_accuracy": float((predicted == labels).mean()),
-           "classifier_real_accuracy": real_acc}
+    out = {
+        "conditional_accuracy": float((predicted == labels).mean()),
+        "classifier_real_accuracy": real_acc,
+    }
     for index, name in enumerate(ctx.fake.classes):
         mine = labels == index
         if mine.any():
@@ -90,8 +92,9 @@ def intra_class_fd(ctx: EvalContext) -> dict[str, float]:
         fake = ctx.fake_embedding[0][ctx.fake.labels.numpy() == index]
         real = ctx.real_embedding[0][ctx.real.labels.numpy() == index]
         if len(fake) >= 2 and len(real) >= 2:
-            out[f"intra_fd/{name}"] = frechet_distance(*feature_statistics(fake),
-                                                       *feature_statistics(real))
+            out[f"intra_fd/{name}"] = frechet_distance(
+                *feature_statistics(fake), *feature_statistics(real)
+            )
     if out:
         out["intra_fd_mean"] = float(np.mean(list(out.values())))
     return out
@@ -99,8 +102,9 @@ def intra_class_fd(ctx: EvalContext) -> dict[str, float]:
 
 def domain_kid(ctx: EvalContext) -> dict[str, float]:
     """Kernel distance in domain features: unbiased, so meaningful with few samples."""
-    mean, std = kernel_inception_distance(ctx.real_embedding[0], ctx.fake_embedding[0],
-                                          ctx.p.kid_subsets, ctx.p.kid_subset_size)
+    mean, std = kernel_inception_distance(
+        ctx.real_embedding[0], ctx.fake_embedding[0], ctx.p.kid_subsets, ctx.p.kid_subset_size
+    )
     return {"domain_kid_mean": mean, "domain_kid_std": std}
 
 
@@ -138,8 +142,13 @@ def intra_class_diversity(ctx: EvalContext) -> dict[str, float]:
         real_sim = mean_pairwise_similarity(real, DIVERSITY_PAIRS, seed=index)
         collapsed = (1 - fake_sim) < ctx.p.collapse_ratio * (1 - real_sim)
         flagged += collapsed
-        out.update({f"similarity/{name}/fake": fake_sim, f"similarity/{name}/real": real_sim,
-                    f"mode_collapse/{name}": float(collapsed)})
+        out.update(
+            {
+                f"similarity/{name}/fake": fake_sim,
+                f"similarity/{name}/real": real_sim,
+                f"mode_collapse/{name}": float(collapsed),
+            }
+        )
     out["mode_collapse_classes"] = float(flagged)
     return out
 
@@ -152,8 +161,10 @@ def memorisation(ctx: EvalContext) -> dict[str, float]:
     """
     n = min(len(ctx.fake.labels), MEMORISATION_FAKES)
     best, _ = nearest_real_ssim(ctx.fake.images[:n], ctx.real.images)
-    return {"nearest_real_ssim_mean": float(best.mean()),
-            "nearest_real_ssim_share_above_0.95": float((best > 0.95).double().mean())}
+    return {
+        "nearest_real_ssim_mean": float(best.mean()),
+        "nearest_real_ssim_share_above_0.95": float((best > 0.95).double().mean()),
+    }
 
 
 def inception(ctx: EvalContext) -> dict[str, Any]:
@@ -163,9 +174,15 @@ def inception(ctx: EvalContext) -> dict[str, Any]:
     """
     n = ctx.p.inception_n
     weights = ctx.p.inception_weights or None
-    return inception_metrics(ctx.fake.images[:n], ctx.real.images[:n], ctx.p.inception,
-                             weights, cache_dir=STATS_CACHE, kid_subsets=ctx.p.kid_subsets,
-                             kid_subset_size=ctx.p.kid_subset_size)
+    return inception_metrics(
+        ctx.fake.images[:n],
+        ctx.real.images[:n],
+        ctx.p.inception,
+        weights,
+        cache_dir=STATS_CACHE,
+        kid_subsets=ctx.p.kid_subsets,
+        kid_subset_size=ctx.p.kid_subset_size,
+    )
 
 
 METRICS: dict[str, Callable[[EvalContext], dict[str, Any]]] = {
@@ -181,8 +198,9 @@ METRICS: dict[str, Callable[[EvalContext], dict[str, Any]]] = {
 }
 
 
-def snapshot_curve(ctx: EvalContext, generator_path: Path, snapshots: list[Path],
-                   n: int = 2000) -> list[dict[str, float]]:
+def snapshot_curve(
+    ctx: EvalContext, generator_path: Path, snapshots: list[Path], n: int = 2000
+) -> list[dict[str, float]]:
     """Domain FD and conditional accuracy of every snapshot kept during training.
 
     The cat seed's "FID every 10 epochs", offline: plotted by `dvc plots` against kimg.
@@ -200,8 +218,10 @@ def snapshot_curve(ctx: EvalContext, generator_path: Path, snapshots: list[Path]
     for path in snapshots:
         gen.model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
         feats, logits = embed(ctx.classifier, generate(gen.model, z, y))
-        point = {"kimg": float(path.stem.removeprefix("kimg")),
-                 "domain_fd": frechet_distance(*feature_statistics(feats.numpy()), *real_stats)}
+        point = {
+            "kimg": float(path.stem.removeprefix("kimg")),
+            "domain_fd": frechet_distance(*feature_statistics(feats.numpy()), *real_stats),
+        }
         if y is not None:
             point["conditional_accuracy"] = float((logits.argmax(1) == y).double().mean())
         curve.append(_rounded(point))
@@ -210,13 +230,19 @@ def snapshot_curve(ctx: EvalContext, generator_path: Path, snapshots: list[Path]
 
 def _rounded(values: dict[str, Any]) -> dict[str, Any]:
     """Floats to 6 decimals (stable diffs); strings and None (unavailable) as they are."""
-    return {k: round(float(v), 6) if isinstance(v, int | float) else v
-            for k, v in values.items()}
+    return {k: round(float(v), 6) if isinstance(v, int | float) else v for k, v in values.items()}
 
 
-def run_evaluate(samples_dir: Path, real_dir: Path, classifier_path: Path, metrics_path: Path,
-                 p: EvaluateParams, cp: ClassifierParams, models_dir: Path | None = None,
-                 curve_path: Path | None = None) -> dict[str, Any]:
+def run_evaluate(
+    samples_dir: Path,
+    real_dir: Path,
+    classifier_path: Path,
+    metrics_path: Path,
+    p: EvaluateParams,
+    cp: ClassifierParams,
+    models_dir: Path | None = None,
+    curve_path: Path | None = None,
+) -> dict[str, Any]:
     """Score the generated samples against the held-out real split with every metric."""
     torch.manual_seed(0)
     classifier, classes, sha = load_classifier(classifier_path)
@@ -228,10 +254,15 @@ def run_evaluate(samples_dir: Path, real_dir: Path, classifier_path: Path, metri
     for name, metric in METRICS.items():
         results.update(_rounded(metric(ctx)))
         print(f"[evaluate] {name}: done")
-    results.update({"protocol/n_real": len(real.labels), "protocol/n_fake": len(fake.labels),
-                    "protocol/reference": f"{real_dir} held-out {cp.holdout}",
-                    "protocol/extractor": "domain-classifier",
-                    "protocol/weights_sha256": sha[:16]})
+    results.update(
+        {
+            "protocol/n_real": len(real.labels),
+            "protocol/n_fake": len(fake.labels),
+            "protocol/reference": f"{real_dir} held-out {cp.holdout}",
+            "protocol/extractor": "domain-classifier",
+            "protocol/weights_sha256": sha[:16],
+        }
+    )
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     if models_dir is not None and curve_path is not None:

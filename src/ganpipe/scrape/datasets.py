@@ -18,12 +18,35 @@ from pathlib import Path
 
 import numpy as np
 
-FASHION_CLASSES = ["T-shirt-top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle-boot"]
-CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
-                   "dog", "frog", "horse", "ship", "truck"]
-BYCLASS_CLASSES = (list(string.digits) + [f"upper-{c}" for c in string.ascii_uppercase]
-                   + [f"lower-{c}" for c in string.ascii_lowercase])
+FASHION_CLASSES = [
+    "T-shirt-top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle-boot",
+]
+CIFAR10_CLASSES = [
+    "airplane",
+    "automobile",
+    "bird",
+    "cat",
+    "deer",
+    "dog",
+    "frog",
+    "horse",
+    "ship",
+    "truck",
+]
+BYCLASS_CLASSES = (
+    list(string.digits)
+    + [f"upper-{c}" for c in string.ascii_uppercase]
+    + [f"lower-{c}" for c in string.ascii_lowercase]
+)
 
 
 class DatasetUnavailable(RuntimeError):
@@ -59,19 +82,41 @@ def _emnist_files(split: str) -> dict[str, tuple[str, str]]:
 
 
 SPECS: dict[str, DatasetSpec] = {
-    "mnist": DatasetSpec("MNIST", "MNIST", "MNIST/raw", _idx_files(), list(string.digits),
-                         debian_package=""),
-    "fashion-mnist": DatasetSpec("Fashion-MNIST", "FashionMNIST", "FashionMNIST/raw",
-                                 _idx_files(), FASHION_CLASSES,
-                                 debian_package="dataset-fashion-mnist"),
-    "emnist-letters": DatasetSpec("EMNIST letters", "EMNIST", "EMNIST/raw",
-                                  _emnist_files("letters"), list(string.ascii_uppercase),
-                                  label_offset=1, transposed=True),
-    "emnist-byclass": DatasetSpec("EMNIST byclass", "EMNIST", "EMNIST/raw",
-                                  _emnist_files("byclass"), BYCLASS_CLASSES, transposed=True),
-    "cifar10": DatasetSpec("CIFAR-10", "CIFAR10", "cifar-10-batches-py",
-                           {"train": ("data_batch_1", ""), "test": ("test_batch", "")},
-                           CIFAR10_CLASSES),
+    "mnist": DatasetSpec(
+        "MNIST", "MNIST", "MNIST/raw", _idx_files(), list(string.digits), debian_package=""
+    ),
+    "fashion-mnist": DatasetSpec(
+        "Fashion-MNIST",
+        "FashionMNIST",
+        "FashionMNIST/raw",
+        _idx_files(),
+        FASHION_CLASSES,
+        debian_package="dataset-fashion-mnist",
+    ),
+    "emnist-letters": DatasetSpec(
+        "EMNIST letters",
+        "EMNIST",
+        "EMNIST/raw",
+        _emnist_files("letters"),
+        list(string.ascii_uppercase),
+        label_offset=1,
+        transposed=True,
+    ),
+    "emnist-byclass": DatasetSpec(
+        "EMNIST byclass",
+        "EMNIST",
+        "EMNIST/raw",
+        _emnist_files("byclass"),
+        BYCLASS_CLASSES,
+        transposed=True,
+    ),
+    "cifar10": DatasetSpec(
+        "CIFAR-10",
+        "CIFAR10",
+        "cifar-10-batches-py",
+        {"train": ("data_batch_1", ""), "test": ("test_batch", "")},
+        CIFAR10_CLASSES,
+    ),
 }
 
 
@@ -114,8 +159,11 @@ def _download(name: str, split: str) -> None:
     import torchvision.datasets as tvd
 
     spec = SPECS[name]
-    kwargs: dict[str, object] = {"root": str(cache_dir()), "download": True,
-                                 "train": split == "train"}
+    kwargs: dict[str, object] = {
+        "root": str(cache_dir()),
+        "download": True,
+        "train": split == "train",
+    }
     if spec.torchvision_class == "EMNIST":
         kwargs["split"] = name.removeprefix("emnist-")
     try:
@@ -127,13 +175,16 @@ def _download(name: str, split: str) -> None:
 def _offline_message(name: str, split: str, err: Exception) -> str:
     spec = SPECS[name]
     files = ", ".join(f for f in spec.files[split] if f)
-    install = (f"install the Debian package {spec.debian_package}, or "
-               if spec.debian_package else "")
+    install = (
+        f"install the Debian package {spec.debian_package}, or " if spec.debian_package else ""
+    )
     cause = " ".join(str(err).split())  # torchvision's message spans lines; keep one sentence
-    return (f"{spec.title} is not on this machine and could not be downloaded ({cause}); "
-            f"{install}put {files} (optionally .gz) in a folder and set that folder as the "
-            f"source's `root` in params.yaml (looked in: "
-            f"{', '.join(str(p) for p in _candidate_folders(name, ''))}).")
+    return (
+        f"{spec.title} is not on this machine and could not be downloaded ({cause}); "
+        f"{install}put {files} (optionally .gz) in a folder and set that folder as the "
+        f"source's `root` in params.yaml (looked in: "
+        f"{', '.join(str(p) for p in _candidate_folders(name, ''))})."
+    )
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -144,7 +195,7 @@ def read_idx(path: Path) -> np.ndarray:
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
         raise ValueError(f"{path}: not an unsigned-byte IDX file")
     ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(shape)):
         raise ValueError(f"{path}: truncated IDX file ({body.size} of {np.prod(shape)} bytes)")
@@ -177,8 +228,9 @@ def load_arrays(name: str, split: str, root: str = "") -> tuple[np.ndarray, np.n
     return np.ascontiguousarray(images), labels
 
 
-def iter_samples(name: str, split: str, root: str, per_class: int
-                 ) -> Iterator[tuple[str, np.ndarray, str]]:
+def iter_samples(
+    name: str, split: str, root: str, per_class: int
+) -> Iterator[tuple[str, np.ndarray, str]]:
     """(class name, image, origin) in file order, at most ``per_class`` per class (0 = all)."""
     spec = SPECS[name]
     splits = ["train", "test"] if split == "both" else [split]

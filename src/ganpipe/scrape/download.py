@@ -77,8 +77,9 @@ class Downloader:
         self._raw = Path(raw_dir)
         self.fetcher = Fetcher(params)
         self._log = ProvenanceLog(self._raw)
-        self._pool = ThreadPoolExecutor(max_workers=params.workers,
-                                        thread_name_prefix="ganpipe-download")
+        self._pool = ThreadPoolExecutor(
+            max_workers=params.workers, thread_name_prefix="ganpipe-download"
+        )
         self._owner: dict[str, Job] = {}  # URL -> the job it was (or is being) fetched for
         self._shas: dict[str, Job] = {}  # sha256 of every kept file -> its job
         for record in list(self._log.records.values()):
@@ -101,14 +102,18 @@ class Downloader:
         self._log.close()
 
     def kept(self, job: Job) -> int:
-        return sum(r.kept and Job(r.label, r.source, r.query) == job
-                   for r in self._log.records.values())
+        return sum(
+            r.kept and Job(r.label, r.source, r.query) == job for r in self._log.records.values()
+        )
 
     def rows(self, jobs: Iterable[Job]) -> list[Row]:
         """Manifest rows (kept and rejected) of ``jobs``, from this and earlier runs."""
         wanted = set(jobs)
-        return [r.row() for _, r in sorted(self._log.records.items())
-                if Job(r.label, r.source, r.query) in wanted]
+        return [
+            r.row()
+            for _, r in sorted(self._log.records.items())
+            if Job(r.label, r.source, r.query) in wanted
+        ]
 
     def run(self, job: Job, candidates: Iterable[Candidate], limit: int) -> None:
         """Try candidates until ``limit`` images are kept for ``job`` (0 = try them all)."""
@@ -144,39 +149,73 @@ class Downloader:
             self._owner[url] = job
             return True
         if owner != job or repeat:
-            taken = ("listed twice" if owner in (None, job) else
-                     f"already tried for class '{owner.label}' ({owner.source}: {owner.query})")
-            self._log.add(self._record(job, candidate, reason="duplicate_url", detail=taken,
-                                       id=url_id(url)))
+            taken = (
+                "listed twice"
+                if owner in (None, job)
+                else f"already tried for class '{owner.label}' ({owner.source}: {owner.query})"
+            )
+            self._log.add(
+                self._record(job, candidate, reason="duplicate_url", detail=taken, id=url_id(url))
+            )
         return False
 
     def _record(self, job: Job, candidate: Candidate, **values: object) -> Record:
-        return replace(Record(label=job.label, source=job.source, query=job.query,
-                              engine=candidate.engine, page_url=candidate.page_url,
-                              image_url=candidate.url, time=_now()), **values)
+        return replace(
+            Record(
+                label=job.label,
+                source=job.source,
+                query=job.query,
+                engine=candidate.engine,
+                page_url=candidate.page_url,
+                image_url=candidate.url,
+                time=_now(),
+            ),
+            **values,
+        )
 
     def _finish(self, job: Job, candidate: Candidate, probe: _Probe) -> bool:
         """Record one result (saving the file if it is a new image); True when kept."""
         response, sniffed, sha = probe.response, probe.sniffed, probe.sha256
-        base = self._record(job, candidate, final_url=response.final_url,
-                            http_status=response.status, content_type=response.content_type,
-                            bytes=len(response.body), sha256=sha)
+        base = self._record(
+            job,
+            candidate,
+            final_url=response.final_url,
+            http_status=response.status,
+            content_type=response.content_type,
+            bytes=len(response.body),
+            sha256=sha,
+        )
         if sniffed is None or probe.part is None:
             if is_transient(probe.reason):
                 self._owner.pop(candidate.url, None)  # free to retry later
-            self._log.add(replace(base, id=url_id(candidate.url), reason=probe.reason,
-                                  detail=probe.detail))
+            self._log.add(
+                replace(base, id=url_id(candidate.url), reason=probe.reason, detail=probe.detail)
+            )
             return False
         if sha in self._shas:
             probe.part.unlink()
-            self._log.add(replace(base, id=url_id(candidate.url), reason="duplicate_sha256",
-                                  detail=f"same bytes as a file kept for class "
-                                         f"'{self._shas[sha].label}'"))
+            self._log.add(
+                replace(
+                    base,
+                    id=url_id(candidate.url),
+                    reason="duplicate_sha256",
+                    detail=f"same bytes as a file kept for class '{self._shas[sha].label}'",
+                )
+            )
             return False
         image_id = sha[:16]  # == manifest.content_id(bytes)
         path = image_relpath(job.label, image_id, sniffed.ext)
         os.replace(probe.part, self._raw / path)  # atomic: never half a file under its name
         self._shas[sha] = job
-        self._log.add(replace(base, id=image_id, path=path, width=sniffed.width,
-                              height=sniffed.height, mode=sniffed.mode, status=KEPT))
+        self._log.add(
+            replace(
+                base,
+                id=image_id,
+                path=path,
+                width=sniffed.width,
+                height=sniffed.height,
+                mode=sniffed.mode,
+                status=KEPT,
+            )
+        )
         return True

@@ -84,8 +84,12 @@ def _classify(err: Exception) -> tuple[str, str]:
         return "timeout", text
     if "IncompleteRead" in text or isinstance(err, requests.exceptions.ChunkedEncodingError):
         return "truncated", text
-    if isinstance(err, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema
-                  | requests.exceptions.MissingSchema):
+    if isinstance(
+        err,
+        requests.exceptions.InvalidURL
+        | requests.exceptions.InvalidSchema
+        | requests.exceptions.MissingSchema,
+    ):
         return "bad_url", text
     return "connection_error", text
 
@@ -96,8 +100,9 @@ class Fetcher:
     def __init__(self, params: ScrapeParams) -> None:
         self._p = params
         self._limiter = HostRateLimiter(params.per_host_rate)
-        self._robots = (RobotsCache(self._get_robots, params.user_agent)
-                        if params.respect_robots else None)
+        self._robots = (
+            RobotsCache(self._get_robots, params.user_agent) if params.respect_robots else None
+        )
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -112,8 +117,14 @@ class Fetcher:
                 session.close()
             self._sessions.clear()
 
-    def get(self, url: str, headers: dict[str, str] | None = None, *, robots: bool = True,
-            max_bytes: int = 0) -> Response:
+    def get(
+        self,
+        url: str,
+        headers: dict[str, str] | None = None,
+        *,
+        robots: bool = True,
+        max_bytes: int = 0,
+    ) -> Response:
         """GET ``url``; never raises for network trouble, the outcome is in ``reason``.
 
         ``max_bytes`` (0 = ``params.max_bytes``) lets result pages have their own cap.
@@ -134,8 +145,13 @@ class Fetcher:
             answer.close()
             target = urljoin(current, answer.headers["location"])
             if target in hops or len(hops) > MAX_REDIRECTS:
-                return Response(url, target, answer.status_code, reason="redirect_loop",
-                                detail=" -> ".join([*hops, target]))
+                return Response(
+                    url,
+                    target,
+                    answer.status_code,
+                    reason="redirect_loop",
+                    detail=" -> ".join([*hops, target]),
+                )
             hops.append(target)
 
     def allowed(self, url: str) -> bool:
@@ -167,33 +183,46 @@ class Fetcher:
             self._local.session = session
         return session
 
-    def _request(self, url: str, current: str, headers: dict[str, str] | None,
-                 deadline: float) -> requests.Response | Response:
+    def _request(
+        self, url: str, current: str, headers: dict[str, str] | None, deadline: float
+    ) -> requests.Response | Response:
         """Send one request, retrying 429 and 5xx with backoff or the server's Retry-After."""
         host = urlsplit(current).netloc
         for attempt in range(self._p.retries + 1):
             self._limiter.wait(host)
             try:
                 answer = self._session().get(
-                    current, headers=headers, stream=True, allow_redirects=False,
-                    timeout=(self._p.connect_timeout, self._p.read_timeout))
+                    current,
+                    headers=headers,
+                    stream=True,
+                    allow_redirects=False,
+                    timeout=(self._p.connect_timeout, self._p.read_timeout),
+                )
             except requests.RequestException as err:
                 return Response(url, current, 0, "", b"", *_classify(err))
             status = answer.status_code
             if status != 429 and status < 500:
                 return answer
             wait = retry_after(answer.headers.get("retry-after"))
-            wait = min(self._p.backoff * 2**attempt if wait is None else wait,
-                       self._p.max_retry_wait)
+            wait = min(
+                self._p.backoff * 2**attempt if wait is None else wait, self._p.max_retry_wait
+            )
             answer.close()
             if attempt == self._p.retries or time.monotonic() + wait > deadline:
-                return Response(url, current, status, answer.headers.get("content-type", ""),
-                                reason=f"http_{status}", detail=f"after {attempt + 1} tries")
+                return Response(
+                    url,
+                    current,
+                    status,
+                    answer.headers.get("content-type", ""),
+                    reason=f"http_{status}",
+                    detail=f"after {attempt + 1} tries",
+                )
             time.sleep(wait)
         raise AssertionError("unreachable: the last attempt always returns")
 
-    def _read(self, url: str, current: str, answer: requests.Response, deadline: float,
-              cap: int) -> Response:
+    def _read(
+        self, url: str, current: str, answer: requests.Response, deadline: float, cap: int
+    ) -> Response:
         """Stream the body under the byte cap and the deadline."""
         ctype = answer.headers.get("content-type", "")
         status = answer.status_code
@@ -202,18 +231,36 @@ class Fetcher:
                 return Response(url, current, status, ctype, reason=f"http_{status}")
             length = answer.headers.get("content-length", "")
             if length.isdigit() and int(length) > cap:
-                return Response(url, current, status, ctype, reason="too_large",
-                                detail=f"Content-Length {length} > {cap}")
+                return Response(
+                    url,
+                    current,
+                    status,
+                    ctype,
+                    reason="too_large",
+                    detail=f"Content-Length {length} > {cap}",
+                )
             body = bytearray()
             try:
                 while chunk := answer.raw.read1(CHUNK, decode_content=True):
                     body += chunk
                     if len(body) > cap:
-                        return Response(url, current, status, ctype, reason="too_large",
-                                        detail=f"body over {cap} bytes")
+                        return Response(
+                            url,
+                            current,
+                            status,
+                            ctype,
+                            reason="too_large",
+                            detail=f"body over {cap} bytes",
+                        )
                     if time.monotonic() > deadline:
-                        return Response(url, current, status, ctype, reason="timeout",
-                                        detail=f"not done in {self._p.total_timeout}s")
+                        return Response(
+                            url,
+                            current,
+                            status,
+                            ctype,
+                            reason="timeout",
+                            detail=f"not done in {self._p.total_timeout}s",
+                        )
             except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as err:
                 return Response(url, current, status, ctype, bytes(body), *_classify(err))
         return Response(url, current, status, ctype, bytes(body))

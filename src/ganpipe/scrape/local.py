@@ -19,8 +19,9 @@ Item = tuple[str, bytes, str, str]  # (class, raw bytes, file extension, origin)
 
 def _dataset_items(source: Source) -> Iterator[Item]:
     assert source.name is not None
-    for label, image, origin in iter_samples(source.name, source.split, source.root,
-                                             source.per_class):
+    for label, image, origin in iter_samples(
+        source.name, source.split, source.root, source.per_class
+    ):
         yield label, encode_png(image), "png", origin
 
 
@@ -82,9 +83,18 @@ def collect_local(source: Source, raw_dir: Path) -> list[Row]:
         label = source.class_map.get(label, label)
         image_id = content_id(data)
         if (label, image_id) in seen:
-            rows.append(Row(id=image_id, label=label, path=image_relpath(label, image_id, ext),
-                            sha256=sha256_bytes(data), width=0, height=0, mode="",
-                            origin=origin).rejected("duplicate_sha256"))
+            rows.append(
+                Row(
+                    id=image_id,
+                    label=label,
+                    path=image_relpath(label, image_id, ext),
+                    sha256=sha256_bytes(data),
+                    width=0,
+                    height=0,
+                    mode="",
+                    origin=origin,
+                ).rejected("duplicate_sha256")
+            )
             continue
         seen.add((label, image_id))
         rows.append(write_image(raw_dir, label, data, ext, origin))

@@ -46,14 +46,21 @@ class Record:
 
     def key(self) -> tuple[str, str, str, str, bool]:
         """Identity for resume: the same URL for the same class, query and source."""
-        return (self.label, self.source, self.query, self.image_url,
-                self.reason == "duplicate_url")
+        return (self.label, self.source, self.query, self.image_url, self.reason == "duplicate_url")
 
     def row(self) -> Row:
-        return Row(id=self.id, label=self.label, path=self.path, sha256=self.sha256,
-                   width=self.width, height=self.height, mode=self.mode,
-                   origin=self.final_url or self.image_url, status=self.status,
-                   reason=self.reason)
+        return Row(
+            id=self.id,
+            label=self.label,
+            path=self.path,
+            sha256=self.sha256,
+            width=self.width,
+            height=self.height,
+            mode=self.mode,
+            origin=self.final_url or self.image_url,
+            status=self.status,
+            reason=self.reason,
+        )
 
     @property
     def kept(self) -> bool:

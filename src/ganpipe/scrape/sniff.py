@@ -10,8 +10,16 @@ from PIL import Image, UnidentifiedImageError
 # Pillow format name -> file extension. Only these are accepted; anything else (HTML, SVG,
 # PDF, EPS ...) is "not_an_image".
 FORMATS = {
-    "JPEG": "jpg", "MPO": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp", "BMP": "bmp",
-    "TIFF": "tiff", "ICO": "ico", "PPM": "ppm", "AVIF": "avif",
+    "JPEG": "jpg",
+    "MPO": "jpg",
+    "PNG": "png",
+    "GIF": "gif",
+    "WEBP": "webp",
+    "BMP": "bmp",
+    "TIFF": "tiff",
+    "ICO": "ico",
+    "PPM": "ppm",
+    "AVIF": "avif",
 }
 Image.init()
 _OPENERS = [name for name in FORMATS if name in Image.OPEN]  # MPO is opened by JPEG

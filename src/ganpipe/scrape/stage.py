@@ -46,8 +46,12 @@ def run_scrape(params: ScrapeParams, raw_dir: Path, metrics_path: Path) -> list[
     _prune(raw_dir, rows)
     write_manifest(raw_dir, rows)
     counts = stage_counts(rows)
-    metrics = {"images_in": len(rows), "images_kept": sum(c["kept"] for c in counts.values()),
-               "classes": len(counts), "per_class": counts}
+    metrics = {
+        "images_in": len(rows),
+        "images_kept": sum(c["kept"] for c in counts.values()),
+        "classes": len(counts),
+        "per_class": counts,
+    }
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     return rows

@@ -59,5 +59,10 @@ def web_totals(rows: Sequence[Row]) -> dict[str, Any]:
     """Totals and failure reasons for ``metrics/scrape.json``."""
     reasons = Counter(r.reason for r in rows if r.status != KEPT)
     kept = sum(r.status == KEPT for r in rows)
-    return {"tried": len(rows), "kept": kept, "rejected": len(rows) - kept,
-            "reasons": dict(sorted(reasons.items())), "per_class": stage_counts(rows)}
+    return {
+        "tried": len(rows),
+        "kept": kept,
+        "rejected": len(rows) - kept,
+        "reasons": dict(sorted(reasons.items())),
+        "per_class": stage_counts(rows),
+    }

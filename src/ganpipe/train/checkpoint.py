@@ -29,8 +29,11 @@ ADDED_LATER = {"d_head", "sync_batchnorm", "max_minutes", "labelled_fraction"}
 def params_hash(p: TrainParams, data_fingerprint: str) -> str:
     """Hash of everything that shapes the result: resume only when this matches."""
     defaults = TrainParams()
-    semantic = {k: v for k, v in dataclasses.asdict(p).items() if k not in NON_SEMANTIC
-                and not (k in ADDED_LATER and v == getattr(defaults, k))}
+    semantic = {
+        k: v
+        for k, v in dataclasses.asdict(p).items()
+        if k not in NON_SEMANTIC and not (k in ADDED_LATER and v == getattr(defaults, k))
+    }
     blob = json.dumps({"params": semantic, "data": data_fingerprint}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
@@ -41,10 +44,17 @@ def rng_state() -> dict[str, Any]:
     version, internal, gauss_next = random.getstate()
     state: dict[str, Any] = {
         "torch": torch.get_rng_state(),
-        "numpy": {"keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
-                  "has_gauss": int(has_gauss), "cached_gaussian": float(cached_gaussian)},
-        "python": {"version": version, "internal": torch.tensor(internal, dtype=torch.int64),
-                   "gauss_next": gauss_next},
+        "numpy": {
+            "keys": torch.from_numpy(keys.astype(np.int64)),
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "cached_gaussian": float(cached_gaussian),
+        },
+        "python": {
+            "version": version,
+            "internal": torch.tensor(internal, dtype=torch.int64),
+            "gauss_next": gauss_next,
+        },
     }
     if torch.cuda.is_available():
         state["cuda"] = torch.cuda.get_rng_state_all()
@@ -55,8 +65,15 @@ def set_rng_state(state: dict[str, Any]) -> None:
     """Restore what :func:`rng_state` captured."""
     torch.set_rng_state(state["torch"])
     n = state["numpy"]
-    np.random.set_state(("MT19937", n["keys"].numpy().astype(np.uint32), n["pos"],
-                         n["has_gauss"], n["cached_gaussian"]))
+    np.random.set_state(
+        (
+            "MT19937",
+            n["keys"].numpy().astype(np.uint32),
+            n["pos"],
+            n["has_gauss"],
+            n["cached_gaussian"],
+        )
+    )
     py = state["python"]
     random.setstate((py["version"], tuple(py["internal"].tolist()), py["gauss_next"]))
     if "cuda" in state and torch.cuda.is_available():
@@ -88,12 +105,16 @@ def load_for_resume(path: Path, expected_hash: str, p: TrainParams) -> dict[str,
         print(f"[train] ignoring unreadable checkpoint {path}: {err}; starting fresh")
         return None
     if state.get("params_hash") != expected_hash:
-        print(f"[train] params or data changed since {path} was written "
-              f"({state.get('params_hash')} != {expected_hash}); starting fresh")
+        print(
+            f"[train] params or data changed since {path} was written "
+            f"({state.get('params_hash')} != {expected_hash}); starting fresh"
+        )
         return None
     out_of_time = p.max_minutes and state.get("train_seconds", 0.0) >= p.max_minutes * 60
     if state["cur_nimg"] >= int(p.total_kimg * 1000) or out_of_time:
-        print(f"[train] {path} is a finished run ({state['cur_nimg'] / 1000:.1f} kimg); "
-              "training again from the start")
+        print(
+            f"[train] {path} is a finished run ({state['cur_nimg'] / 1000:.1f} kimg); "
+            "training again from the start"
+        )
         return None
     return state

@@ -29,14 +29,13 @@ class Draw:
     world: int = 1
 
     def _mine(self, t: torch.Tensor) -> torch.Tensor:
-        return t[self.rank * self.n:(self.rank + 1) * self.n].to(self.device)
+        return t[self.rank * self.n : (self.rank + 1) * self.n].to(self.device)
 
     def rand(self, *shape: int) -> torch.Tensor:
         return self._mine(torch.rand(self.n * self.world, *shape, generator=self.g))
 
     def randint(self, low: int, high: int, *shape: int) -> torch.Tensor:
-        return self._mine(torch.randint(low, high, (self.n * self.world, *shape),
-                                        generator=self.g))
+        return self._mine(torch.randint(low, high, (self.n * self.world, *shape), generator=self.g))
 
 
 def _color(x: torch.Tensor, draw: Draw) -> torch.Tensor:
@@ -52,8 +51,9 @@ def _translation(x: torch.Tensor, draw: Draw, ratio: float = 0.125) -> torch.Ten
     sh, sw = int(h * ratio + 0.5), int(w * ratio + 0.5)
     dy = draw.randint(-sh, sh + 1, 1, 1)
     dx = draw.randint(-sw, sw + 1, 1, 1)
-    gy, gx = torch.meshgrid(torch.arange(h, device=x.device), torch.arange(w, device=x.device),
-                            indexing="ij")
+    gy, gx = torch.meshgrid(
+        torch.arange(h, device=x.device), torch.arange(w, device=x.device), indexing="ij"
+    )
     gy = torch.clamp(gy[None] + dy + 1, 0, h + 1)
     gx = torch.clamp(gx[None] + dx + 1, 0, w + 1)
     padded = F.pad(x, [1, 1, 1, 1])
@@ -75,8 +75,9 @@ def _cutout(x: torch.Tensor, draw: Draw, ratio: float = 0.5) -> torch.Tensor:
 POLICIES = {"color": _color, "translation": _translation, "cutout": _cutout}
 
 
-def diff_augment(x: torch.Tensor, policy: str, g: torch.Generator, rank: int = 0,
-                 world: int = 1) -> torch.Tensor:
+def diff_augment(
+    x: torch.Tensor, policy: str, g: torch.Generator, rank: int = 0, world: int = 1
+) -> torch.Tensor:
     """Apply the comma-separated policies in order; an empty policy returns ``x``.
 
     ``x`` is slice ``rank`` of a global batch split over ``world`` processes (see :class:`Draw`).

@@ -69,7 +69,8 @@ def local_batch(global_batch: int, rank: Rank) -> int:
             f"train.batch_size {global_batch} is the global batch and must split into "
             f"{rank.world_size} equal per-process batches of at least 2 images (WORLD_SIZE="
             f"{rank.world_size}); use a multiple of {rank.world_size}, e.g. "
-            f"{max(2, -(-global_batch // rank.world_size)) * rank.world_size}")
+            f"{max(2, -(-global_batch // rank.world_size)) * rank.world_size}"
+        )
     return per_rank
 
 
@@ -85,9 +86,11 @@ def process_group(rank: Rank, device: torch.device) -> Iterator[torch.device]:
         return
     if device.type == "cuda":
         if rank.local_rank >= torch.cuda.device_count():
-            raise ValueError(f"LOCAL_RANK={rank.local_rank} has no GPU: this machine has "
-                             f"{torch.cuda.device_count()}; start at most that many processes "
-                             "per node (torchrun --nproc_per_node)")
+            raise ValueError(
+                f"LOCAL_RANK={rank.local_rank} has no GPU: this machine has "
+                f"{torch.cuda.device_count()}; start at most that many processes "
+                "per node (torchrun --nproc_per_node)"
+            )
         device = torch.device("cuda", rank.local_rank)
         torch.cuda.set_device(device)
     elif device.type != "cpu":
@@ -107,13 +110,14 @@ def sync_batchnorm(model: nn.Module, rank: Rank, device: torch.device) -> nn.Mod
     if not rank.distributed:
         return model
     if device.type != "cuda":
-        raise ValueError("train.sync_batchnorm needs CUDA devices: PyTorch's SyncBatchNorm has "
-                         "no CPU implementation. Set it to false for CPU (gloo) runs")
+        raise ValueError(
+            "train.sync_batchnorm needs CUDA devices: PyTorch's SyncBatchNorm has "
+            "no CPU implementation. Set it to false for CPU (gloo) runs"
+        )
     return nn.SyncBatchNorm.convert_sync_batchnorm(model)
 
 
-def wrap(model: nn.Module, rank: Rank, device: torch.device, broadcast_buffers: bool
-         ) -> nn.Module:
+def wrap(model: nn.Module, rank: Rank, device: torch.device, broadcast_buffers: bool) -> nn.Module:
     """DistributedDataParallel around ``model`` when distributed, else ``model`` itself.
 
     DDP copies rank 0's weights to every process here and averages gradients in backward, so
@@ -122,8 +126,11 @@ def wrap(model: nn.Module, rank: Rank, device: torch.device, broadcast_buffers: 
     """
     if not rank.distributed:
         return model
-    return DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda"
-                                   else None, broadcast_buffers=broadcast_buffers)
+    return DistributedDataParallel(
+        model,
+        device_ids=[device.index] if device.type == "cuda" else None,
+        broadcast_buffers=broadcast_buffers,
+    )
 
 
 def no_sync(model: nn.Module) -> contextlib.AbstractContextManager[Any]:
@@ -133,8 +140,7 @@ def no_sync(model: nn.Module) -> contextlib.AbstractContextManager[Any]:
     return contextlib.nullcontext()
 
 
-def mean_over_ranks(values: dict[str, float], rank: Rank, device: torch.device
-                    ) -> dict[str, float]:
+def mean_over_ranks(values: dict[str, float], rank: Rank, device: torch.device) -> dict[str, float]:
     """Per-process means averaged over all processes (equal batches: the global means)."""
     if not rank.distributed:
         return values

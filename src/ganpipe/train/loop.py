@@ -38,8 +38,7 @@ from ganpipe.train.snapshot import Scorer, export_generator, save_grid_png
 from ganpipe.train.step import Nets, discriminator_step, generator_step, step_stats
 
 EPOCHS_FILE = "epochs.tsv"  # in the DVCLive folder; a dvc.yaml plot with x = epoch
-EPOCH_COLUMNS = ("epoch", "kimg", "loss_d", "loss_g", "d_real_acc", "d_fake_acc",
-                 "class_acc_real")
+EPOCH_COLUMNS = ("epoch", "kimg", "loss_d", "loss_g", "d_real_acc", "d_fake_acc", "class_acc_real")
 
 
 class TrainingDiverged(RuntimeError):
@@ -71,9 +70,11 @@ class Speedups:
 def speedups(p: TrainParams, device: torch.device) -> Speedups:
     """CUDA gets autocast (``train.amp: false`` opts out) and channels_last; the CPU
     channels_last and retained memory; MPS none."""
-    return Speedups(amp=p.amp and device.type == "cuda",
-                    channels_last=device.type in ("cuda", "cpu"),
-                    retain_freed_memory=device.type == "cpu")
+    return Speedups(
+        amp=p.amp and device.type == "cuda",
+        channels_last=device.type in ("cuda", "cpu"),
+        retain_freed_memory=device.type == "cpu",
+    )
 
 
 def apply_speedups(fast: Speedups, *models: torch.nn.Module) -> torch.memory_format:
@@ -112,8 +113,15 @@ class Sampler:
     the generators stay in step, and what is drawn does not depend on the number of processes.
     """
 
-    def __init__(self, data: ImageSet, p: TrainParams, n_classes: int, g: torch.Generator,
-                 rows: slice, device: torch.device):
+    def __init__(
+        self,
+        data: ImageSet,
+        p: TrainParams,
+        n_classes: int,
+        g: torch.Generator,
+        rows: slice,
+        device: torch.device,
+    ):
         self.p, self.n_classes, self.g, self.rows = p, n_classes, g, rows
         self.by_class = [torch.nonzero(data.labels == c).squeeze(1) for c in range(n_classes)]
         # uint8 on the device (47 MB for Fashion-MNIST): a batch is one gather, not a copy
@@ -124,9 +132,14 @@ class Sampler:
         n = self.p.batch_size
         if self.p.balanced_sampling and self.n_classes:
             classes = torch.randint(self.n_classes, (n,), generator=self.g)
-            index = torch.stack([self.by_class[c][torch.randint(len(self.by_class[c]), (1,),
-                                                                generator=self.g)][0]
-                                 for c in classes.tolist()])
+            index = torch.stack(
+                [
+                    self.by_class[c][torch.randint(len(self.by_class[c]), (1,), generator=self.g)][
+                        0
+                    ]
+                    for c in classes.tolist()
+                ]
+            )
         else:
             index = torch.randint(len(self.labels), (n,), generator=self.g)
         index = index[self.rows].to(self.labels.device)
@@ -156,9 +169,15 @@ def _fingerprint(data_dir: Path) -> str:
     return hashlib.sha256((data_dir / "manifest.csv").read_bytes()).hexdigest()[:16]
 
 
-def training_loop(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
-                  metrics_path: Path, classifier_path: Path | None, holdout: float
-                  ) -> dict[str, Any]:
+def training_loop(
+    data_dir: Path,
+    models_dir: Path,
+    p: TrainParams,
+    live_dir: Path,
+    metrics_path: Path,
+    classifier_path: Path | None,
+    holdout: float,
+) -> dict[str, Any]:
     """Train G and D on ``data_dir``'s images; export generators and metrics.
 
     Under torchrun every process calls this and joins the process group here; rank 0 alone
@@ -168,13 +187,32 @@ def training_loop(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Pa
     rank = distributed.from_env()
     batch = distributed.local_batch(p.batch_size, rank)
     with distributed.process_group(rank, pick_device(p.device)) as device:
-        return _train(data_dir, models_dir, p, live_dir, metrics_path, classifier_path,
-                      holdout, rank, batch, device)
+        return _train(
+            data_dir,
+            models_dir,
+            p,
+            live_dir,
+            metrics_path,
+            classifier_path,
+            holdout,
+            rank,
+            batch,
+            device,
+        )
 
 
-def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
-           metrics_path: Path, classifier_path: Path | None, holdout: float, rank: Rank,
-           batch: int, device: torch.device) -> dict[str, Any]:
+def _train(
+    data_dir: Path,
+    models_dir: Path,
+    p: TrainParams,
+    live_dir: Path,
+    metrics_path: Path,
+    classifier_path: Path | None,
+    holdout: float,
+    rank: Rank,
+    batch: int,
+    device: torch.device,
+) -> dict[str, Any]:
     # ----------------------------------------------------------------- setup
     if p.threads:
         torch.set_num_threads(p.threads)
@@ -192,8 +230,9 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     fast = speedups(p, device)
     layout = apply_speedups(fast, G, D)
     sampler = Sampler(train_set, p, n_classes, g, rank.rows(batch), device)
-    scorer = Scorer(classifier_path if rank.main else None, heldout, train_set.classes, p,
-                    n_classes)
+    scorer = Scorer(
+        classifier_path if rank.main else None, heldout, train_set.classes, p, n_classes
+    )
     beta = ema_beta(p.batch_size, p.ema_kimg)
     run_hash = ckpt.params_hash(p, _fingerprint(data_dir))
     work_dir = models_dir / "train"  # checkpoint, snapshots, grids: kept across interruptions
@@ -201,18 +240,22 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     n_train = len(train_set.labels)
     if rank.main:
         labelled = f" ({p.labelled_fraction:.0%} labelled)" if p.labelled_fraction < 1 else ""
-        processes = (f" x{rank.world_size} processes, {batch} images each" if rank.distributed
-                     else "")
-        print(f"[train] {n_train} images ({len(heldout.labels)} held out), "
-              f"{train_set.size}px x{train_set.channels}, {n_classes or 'no'} classes"
-              f"{labelled}, on {device}{processes}")
+        processes = (
+            f" x{rank.world_size} processes, {batch} images each" if rank.distributed else ""
+        )
+        print(
+            f"[train] {n_train} images ({len(heldout.labels)} held out), "
+            f"{train_set.size}px x{train_set.channels}, {n_classes or 'no'} classes"
+            f"{labelled}, on {device}{processes}"
+        )
 
     # ----------------------------------------------------------------- resume
     cur_nimg, history, epochs, trained_s = 0, [], [], 0.0
     best = {"score": float("inf"), "kimg": 0.0}
     stats, epoch_stats = TickStats(), TickStats()
-    state = distributed.from_main(ckpt.load_for_resume(ckpt_path, run_hash, p) if rank.main
-                                  else None, rank)
+    state = distributed.from_main(
+        ckpt.load_for_resume(ckpt_path, run_hash, p) if rank.main else None, rank
+    )
     if state is None and rank.main:
         shutil.rmtree(work_dir, ignore_errors=True)
         shutil.rmtree(live_dir, ignore_errors=True)
@@ -245,14 +288,26 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     nets = Nets(G_step, D_step, D_ddp, opt_g, opt_d)
 
     def save_checkpoint() -> None:
-        ckpt.save_atomic({
-            "G": G.state_dict(), "D": D.state_dict(), "G_ema": G_ema.state_dict(),
-            "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(),
-            "sampler_rng": g.get_state(), "rng": ckpt.rng_state(), "cur_nimg": cur_nimg,
-            "history": history, "best": best, "params_hash": run_hash, "epochs": epochs,
-            "tick_stats": asdict(stats), "epoch_stats": asdict(epoch_stats),
-            "train_seconds": train_seconds(),
-        }, ckpt_path)
+        ckpt.save_atomic(
+            {
+                "G": G.state_dict(),
+                "D": D.state_dict(),
+                "G_ema": G_ema.state_dict(),
+                "opt_g": opt_g.state_dict(),
+                "opt_d": opt_d.state_dict(),
+                "sampler_rng": g.get_state(),
+                "rng": ckpt.rng_state(),
+                "cur_nimg": cur_nimg,
+                "history": history,
+                "best": best,
+                "params_hash": run_hash,
+                "epochs": epochs,
+                "tick_stats": asdict(stats),
+                "epoch_stats": asdict(epoch_stats),
+                "train_seconds": train_seconds(),
+            },
+            ckpt_path,
+        )
 
     def train_seconds() -> float:
         return trained_s + time.perf_counter() - session_start
@@ -261,8 +316,11 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
         return diff_augment(x, p.diffaugment, g, rank.rank, rank.world_size)
 
     def to_device(t: torch.Tensor) -> torch.Tensor:
-        return t.to(device, memory_format=layout) if fast.channels_last and t.ndim == 4 \
+        return (
+            t.to(device, memory_format=layout)
+            if fast.channels_last and t.ndim == 4
             else t.to(device)
+        )
 
     # ----------------------------------------------------------------- loop
     total_nimg = int(p.total_kimg * 1000)
@@ -275,11 +333,21 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
     if rank.main:  # DVCLive (and the DVC it imports) on rank 0 only
         from dvclive import Live
 
-        live_context = Live(str(live_dir), resume=state is not None, save_dvc_exp=False,
-                            dvcyaml=False)
-    with live_context as live, \
-            tqdm(total=total_nimg, initial=cur_nimg, unit="img", unit_scale=True,
-                 desc="train", mininterval=5, disable=not rank.main) as bar:
+        live_context = Live(
+            str(live_dir), resume=state is not None, save_dvc_exp=False, dvcyaml=False
+        )
+    with (
+        live_context as live,
+        tqdm(
+            total=total_nimg,
+            initial=cur_nimg,
+            unit="img",
+            unit_scale=True,
+            desc="train",
+            mininterval=5,
+            disable=not rank.main,
+        ) as bar,
+    ):
         try:
             while cur_nimg < total_nimg and not out_of_time:
                 # Discriminator: p.d_steps updates on real vs (detached) fake.
@@ -292,8 +360,9 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
 
                 # Generator: fool D and be classified as the class it was asked for.
                 z, y_fake = (t.to(device) for t in sampler.latent())
-                loss_g, adv_f = generator_step(nets, z, y_fake, real, p, augment, autocast,
-                                               distributed.no_sync(D_ddp))
+                loss_g, adv_f = generator_step(
+                    nets, z, y_fake, real, p, augment, autocast, distributed.no_sync(D_ddp)
+                )
                 update_ema(G_ema, G, beta)
 
                 values = step_stats(d, loss_g, adv_f, y_real)
@@ -302,7 +371,8 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
                         f"loss became non-finite at {cur_nimg / 1000:.1f} kimg (loss_d="
                         f"{values['loss_d']}, loss_g={values['loss_g']}); the last good "
                         f"checkpoint is {ckpt_path}. Lower train.lr_g / train.lr_d or enable "
-                        "d_spectral_norm.")
+                        "d_spectral_norm."
+                    )
                 stats.add(**values)
                 epoch_stats.add(**values)
 
@@ -311,32 +381,48 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
                 tick_due = _crossed(cur_nimg, step_nimg, tick_nimg)
                 if p.max_minutes and tick_due and not done:  # rank 0's clock decides, for all
                     out_of_time = done = distributed.from_main(
-                        train_seconds() >= p.max_minutes * 60, rank)
+                        train_seconds() >= p.max_minutes * 60, rank
+                    )
                     if out_of_time and rank.main:
-                        bar.write(f"[train] max_minutes {p.max_minutes:g} reached at "
-                                  f"{cur_nimg / 1000:.1f} kimg: stopping")
+                        bar.write(
+                            f"[train] max_minutes {p.max_minutes:g} reached at "
+                            f"{cur_nimg / 1000:.1f} kimg: stopping"
+                        )
                 if done or tick_due:
                     elapsed = time.perf_counter() - tick_start
-                    row = {"kimg": round(cur_nimg / 1000, 3),
-                           **distributed.mean_over_ranks(stats.means(), rank, device),
-                           "images_per_s": (cur_nimg - tick_start_nimg) / max(elapsed, 1e-9)}
+                    row = {
+                        "kimg": round(cur_nimg / 1000, 3),
+                        **distributed.mean_over_ranks(stats.means(), rank, device),
+                        "images_per_s": (cur_nimg - tick_start_nimg) / max(elapsed, 1e-9),
+                    }
                     history.append(row)
                     if rank.main:
                         _log_tick(live, row, bar)
                     stats, tick_start, tick_start_nimg = TickStats(), time.perf_counter(), cur_nimg
                 if _crossed(cur_nimg, step_nimg, n_train):
                     means = distributed.mean_over_ranks(epoch_stats.means(), rank, device)
-                    epochs += [{"epoch": e, "kimg": round(cur_nimg / 1000, 3),
-                                **{k: round(v, 6) for k, v in means.items()}}
-                               for e in range((cur_nimg - step_nimg) // n_train + 1,
-                                              cur_nimg // n_train + 1)]
+                    epochs += [
+                        {
+                            "epoch": e,
+                            "kimg": round(cur_nimg / 1000, 3),
+                            **{k: round(v, 6) for k, v in means.items()},
+                        }
+                        for e in range(
+                            (cur_nimg - step_nimg) // n_train + 1, cur_nimg // n_train + 1
+                        )
+                    ]
                     epoch_stats = TickStats()
                     if rank.main:
                         _write_epochs(live_dir / EPOCHS_FILE, epochs)
                 if rank.main and (done or _crossed(cur_nimg, step_nimg, snap_nimg)):
                     kimg = cur_nimg / 1000
-                    grid = save_grid_png(G_ema, fixed_z, fixed_y, work_dir / "grids"
-                                         / f"kimg{kimg:08.1f}.png", scorer.rows)
+                    grid = save_grid_png(
+                        G_ema,
+                        fixed_z,
+                        fixed_y,
+                        work_dir / "grids" / f"kimg{kimg:08.1f}.png",
+                        scorer.rows,
+                    )
                     live.log_image("grid.png", grid)
                     score = scorer.score(G_ema, _snapshot_path(work_dir, kimg))
                     if score is not None:
@@ -347,21 +433,27 @@ def _train(data_dir: Path, models_dir: Path, p: TrainParams, live_dir: Path,
         except KeyboardInterrupt:
             if rank.main:
                 save_checkpoint()
-                print(f"\n[train] interrupted at {cur_nimg / 1000:.1f} kimg; state saved to "
-                      f"{ckpt_path}. Run the stage again to resume.")
+                print(
+                    f"\n[train] interrupted at {cur_nimg / 1000:.1f} kimg; state saved to "
+                    f"{ckpt_path}. Run the stage again to resume."
+                )
             raise
 
     # ----------------------------------------------------------------- export
-    summary = {"kimg": round(cur_nimg / 1000, 3), "best_kimg": best["kimg"],
-               "best_domain_fd": None if best["score"] == float("inf") else best["score"],
-               "params_hash": run_hash, **{f"final_{k}": v for k, v in history[-1].items()
-                                            if k not in ("kimg", "images_per_s")}}
+    summary = {
+        "kimg": round(cur_nimg / 1000, 3),
+        "best_kimg": best["kimg"],
+        "best_domain_fd": None if best["score"] == float("inf") else best["score"],
+        "params_hash": run_hash,
+        **{f"final_{k}": v for k, v in history[-1].items() if k not in ("kimg", "images_per_s")},
+    }
     if rank.main:
         _write_epochs(live_dir / EPOCHS_FILE, epochs)
         export_generator(G_ema, scorer.meta(p), models_dir / "generator.pt")
         if best["kimg"]:  # the snapshot the domain Fréchet distance liked best
-            G_ema.load_state_dict(torch.load(_snapshot_path(work_dir, best["kimg"]),
-                                             weights_only=True))
+            G_ema.load_state_dict(
+                torch.load(_snapshot_path(work_dir, best["kimg"]), weights_only=True)
+            )
         export_generator(G_ema, scorer.meta(p), models_dir / "generator_best.pt")
         metrics_path.parent.mkdir(parents=True, exist_ok=True)
         metrics_path.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
@@ -380,8 +472,10 @@ def _snapshot_path(work_dir: Path, kimg: float) -> Path:
 
 def _write_epochs(path: Path, epochs: list[dict[str, float]]) -> None:
     """The per-epoch means as TSV, rewritten whole so a resumed run leaves no stale rows."""
-    lines = ["\t".join(EPOCH_COLUMNS), *("\t".join(str(row[c]) for c in EPOCH_COLUMNS)
-                                         for row in epochs)]
+    lines = [
+        "\t".join(EPOCH_COLUMNS),
+        *("\t".join(str(row[c]) for c in EPOCH_COLUMNS) for row in epochs),
+    ]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n")
 
@@ -393,7 +487,9 @@ def _log_tick(live: Any, row: dict[str, float], bar: tqdm) -> None:
             live.log_metric(f"train/{key}", round(value, 6))
     live.log_metric("kimg", row["kimg"], plot=False)
     live.next_step()
-    bar.write(f"kimg {row['kimg']:8.1f}  {row['images_per_s']:7.1f} img/s  "
-              f"loss_d {row['loss_d']:.3f}  loss_g {row['loss_g']:.3f}  "
-              f"D acc real {row['d_real_acc']:.2f} fake {row['d_fake_acc']:.2f}  "
-              f"class acc {row['class_acc_real']:.2f}")
+    bar.write(
+        f"kimg {row['kimg']:8.1f}  {row['images_per_s']:7.1f} img/s  "
+        f"loss_d {row['loss_d']:.3f}  loss_g {row['loss_g']:.3f}  "
+        f"D acc real {row['d_real_acc']:.2f} fake {row['d_fake_acc']:.2f}  "
+        f"class acc {row['class_acc_real']:.2f}"
+    )

@@ -8,8 +8,9 @@ from torch.nn import functional as F
 from ganpipe.params import TrainParams
 
 
-def d_adversarial(real_logit: torch.Tensor, fake_logit: torch.Tensor, kind: str,
-                  real_target: float = 1.0) -> torch.Tensor:
+def d_adversarial(
+    real_logit: torch.Tensor, fake_logit: torch.Tensor, kind: str, real_target: float = 1.0
+) -> torch.Tensor:
     """D's loss on a real and a fake batch; ``real_target`` < 1 is one-sided label smoothing."""
     if kind == "hinge":
         return F.relu(1.0 - real_logit).mean() + F.relu(1.0 + fake_logit).mean()
@@ -33,8 +34,7 @@ def auxiliary(class_logits: torch.Tensor | None, labels: torch.Tensor) -> torch.
     unconditional or no image in the batch has a label."""
     if class_logits is None:
         return labels.new_zeros((), dtype=torch.float32)
-    total = F.cross_entropy(class_logits.float(), labels, ignore_index=UNLABELLED,
-                            reduction="sum")
+    total = F.cross_entropy(class_logits.float(), labels, ignore_index=UNLABELLED, reduction="sum")
     return total / (labels != UNLABELLED).sum().clamp(min=1)
 
 
@@ -43,9 +43,15 @@ def feature_matching(real_features: torch.Tensor, fake_features: torch.Tensor) -
     return F.mse_loss(fake_features.float().mean(0), real_features.float().mean(0).detach())
 
 
-def d_loss(adv_r: torch.Tensor, cls_r: torch.Tensor | None, y_real: torch.Tensor,
-           adv_f: torch.Tensor, cls_f: torch.Tensor | None, y_fake: torch.Tensor,
-           p: TrainParams) -> torch.Tensor:
+def d_loss(
+    adv_r: torch.Tensor,
+    cls_r: torch.Tensor | None,
+    y_real: torch.Tensor,
+    adv_f: torch.Tensor,
+    cls_f: torch.Tensor | None,
+    y_fake: torch.Tensor,
+    p: TrainParams,
+) -> torch.Tensor:
     """D's loss: real vs fake plus ``aux_weight`` x the class term, from D's outputs.
 
     With ``d_head: ssl`` (bce, no smoothing, aux_weight 1) it is Salimans et al.'s
@@ -57,11 +63,13 @@ def d_loss(adv_r: torch.Tensor, cls_r: torch.Tensor | None, y_real: torch.Tensor
     if p.d_aux_on_fake:
         aux = aux + auxiliary(cls_f, y_fake)
     return d_adversarial(adv_r.float(), adv_f.float(), p.loss, p.label_smoothing) + (
-        p.aux_weight * aux)
+        p.aux_weight * aux
+    )
 
 
-def g_loss(adv_f: torch.Tensor, cls_f: torch.Tensor | None, y_fake: torch.Tensor,
-           p: TrainParams) -> torch.Tensor:
+def g_loss(
+    adv_f: torch.Tensor, cls_f: torch.Tensor | None, y_fake: torch.Tensor, p: TrainParams
+) -> torch.Tensor:
     """G's loss: fool D and be classified as the class it was asked for.
 
     With ``d_head: ssl`` this is the cross-entropy over D's K+1 classes with the requested

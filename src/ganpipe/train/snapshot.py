@@ -27,24 +27,34 @@ def grid_image(images: torch.Tensor, rows: int) -> Image.Image:
     canvas = np.full((rows * (h + 2) + 2, cols * (w + 2) + 2, c), 255, dtype=np.uint8)
     for i, image in enumerate(images.permute(0, 2, 3, 1).numpy()):
         r, k = divmod(i, cols)
-        canvas[2 + r * (h + 2): 2 + r * (h + 2) + h, 2 + k * (w + 2): 2 + k * (w + 2) + w] = image
+        canvas[2 + r * (h + 2) : 2 + r * (h + 2) + h, 2 + k * (w + 2) : 2 + k * (w + 2) + w] = image
     return Image.fromarray(canvas[:, :, 0] if c == 1 else canvas)
 
 
 @torch.no_grad()
-def generate(G: torch.nn.Module, z: torch.Tensor, y: torch.Tensor | None,
-             batch_size: int = 500) -> torch.Tensor:
+def generate(
+    G: torch.nn.Module, z: torch.Tensor, y: torch.Tensor | None, batch_size: int = 500
+) -> torch.Tensor:
     """uint8 images from a generator in eval mode (BatchNorm uses running statistics)."""
     G.eval()
     device = next(G.parameters()).device
-    out = [to_uint8(G(z[i:i + batch_size].to(device),
-                      None if y is None else y[i:i + batch_size].to(device)).float().cpu())
-           for i in range(0, len(z), batch_size)]
+    out = [
+        to_uint8(
+            G(
+                z[i : i + batch_size].to(device),
+                None if y is None else y[i : i + batch_size].to(device),
+            )
+            .float()
+            .cpu()
+        )
+        for i in range(0, len(z), batch_size)
+    ]
     return torch.cat(out)
 
 
-def save_grid_png(G: torch.nn.Module, z: torch.Tensor, y: torch.Tensor | None, path: Path,
-                  rows: int) -> Image.Image:
+def save_grid_png(
+    G: torch.nn.Module, z: torch.Tensor, y: torch.Tensor | None, path: Path, rows: int
+) -> Image.Image:
     """The class-per-row grid of the fixed latents, written to ``path``."""
     image = grid_image(generate(G, z, y), rows)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,8 +70,14 @@ def export_generator(G: torch.nn.Module, meta: dict[str, Any], path: Path) -> No
 class Scorer:
     """Fixed latents for grids, and the domain Fréchet distance of a snapshot's generator."""
 
-    def __init__(self, classifier_path: Path | None, heldout: ImageSet, classes: list[str],
-                 p: TrainParams, n_classes: int) -> None:
+    def __init__(
+        self,
+        classifier_path: Path | None,
+        heldout: ImageSet,
+        classes: list[str],
+        p: TrainParams,
+        n_classes: int,
+    ) -> None:
         self.classes, self.n_classes, self.z_dim = classes, n_classes, p.z_dim
         self.size, self.channels = heldout.size, heldout.channels
         self.rows = n_classes or 10
@@ -91,5 +107,10 @@ class Scorer:
         return frechet_distance(*feature_statistics(features), *self.real_stats)
 
     def meta(self, p: TrainParams) -> dict[str, Any]:
-        return {"params": dataclasses.asdict(p), "classes": self.classes, "size": self.size,
-                "channels": self.channels, "conditional": bool(self.n_classes)}
+        return {
+            "params": dataclasses.asdict(p),
+            "classes": self.classes,
+            "size": self.size,
+            "channels": self.channels,
+            "conditional": bool(self.n_classes),
+        }

@@ -36,9 +36,16 @@ class DStep(NamedTuple):
     cls_real: torch.Tensor | None
 
 
-def discriminator_step(nets: Nets, real: torch.Tensor, y_real: torch.Tensor, z: torch.Tensor,
-                       y_fake: torch.Tensor, p: TrainParams, augment: Augment,
-                       autocast: contextlib.AbstractContextManager[None]) -> DStep:
+def discriminator_step(
+    nets: Nets,
+    real: torch.Tensor,
+    y_real: torch.Tensor,
+    z: torch.Tensor,
+    y_fake: torch.Tensor,
+    p: TrainParams,
+    augment: Augment,
+    autocast: contextlib.AbstractContextManager[None],
+) -> DStep:
     """Update D on real images against detached fakes.
 
     Real and fake go through D as one batch: D has no batch statistics, so its outputs are those
@@ -57,11 +64,16 @@ def discriminator_step(nets: Nets, real: torch.Tensor, y_real: torch.Tensor, z: 
     return DStep(loss.detach(), adv_r.detach(), None if cls_r is None else cls_r.detach())
 
 
-def generator_step(nets: Nets, z: torch.Tensor, y_fake: torch.Tensor, real: torch.Tensor,
-                   p: TrainParams, augment: Augment,
-                   autocast: contextlib.AbstractContextManager[None],
-                   no_sync: contextlib.AbstractContextManager[None]
-                   ) -> tuple[torch.Tensor, torch.Tensor]:
+def generator_step(
+    nets: Nets,
+    z: torch.Tensor,
+    y_fake: torch.Tensor,
+    real: torch.Tensor,
+    p: TrainParams,
+    augment: Augment,
+    autocast: contextlib.AbstractContextManager[None],
+    no_sync: contextlib.AbstractContextManager[None],
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Update G to fool D and be classified as the class it was asked for; returns G's loss and
     D's real/fake logits on the fakes. D's gradients from this pass are dropped, so ``no_sync``
     (DDP's, for D) spares averaging them."""
@@ -80,13 +92,24 @@ def generator_step(nets: Nets, z: torch.Tensor, y_fake: torch.Tensor, real: torc
     return loss.detach(), adv_f.detach()
 
 
-def step_stats(d: DStep, loss_g: torch.Tensor, adv_fake: torch.Tensor, y_real: torch.Tensor
-               ) -> dict[str, float]:
+def step_stats(
+    d: DStep, loss_g: torch.Tensor, adv_fake: torch.Tensor, y_real: torch.Tensor
+) -> dict[str, float]:
     """The status line's numbers for one step, read back in one transfer (one GPU sync). The
     class accuracy is over the labelled reals."""
     labelled = y_real != UNLABELLED
-    class_acc = (((d.cls_real.argmax(1) == y_real) & labelled).sum() / labelled.sum().clamp(min=1)
-                 if d.cls_real is not None else adv_fake.new_zeros((), dtype=torch.float32))
-    values = torch.stack([d.loss.float(), loss_g.float(), (d.adv_real > 0).float().mean(),
-                          (adv_fake < 0).float().mean(), class_acc]).tolist()
+    class_acc = (
+        ((d.cls_real.argmax(1) == y_real) & labelled).sum() / labelled.sum().clamp(min=1)
+        if d.cls_real is not None
+        else adv_fake.new_zeros((), dtype=torch.float32)
+    )
+    values = torch.stack(
+        [
+            d.loss.float(),
+            loss_g.float(),
+            (d.adv_real > 0).float().mean(),
+            (adv_fake < 0).float().mean(),
+            class_acc,
+        ]
+    ).tolist()
     return dict(zip(STAT_NAMES, values, strict=True))

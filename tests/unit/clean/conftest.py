@@ -19,8 +19,9 @@ def write_stage(tmp_path: Path) -> StageWriter:
     Ids come from class and name, so two names may hold the same bytes (exact duplicates).
     """
 
-    def write(files: dict[str, dict[str, bytes]], name: str = "raw",
-              ext: str = "jpg") -> tuple[Path, dict[str, str]]:
+    def write(
+        files: dict[str, dict[str, bytes]], name: str = "raw", ext: str = "jpg"
+    ) -> tuple[Path, dict[str, str]]:
         stage = tmp_path / name
         rows, ids = [], {}
         for label, members in files.items():
@@ -29,8 +30,18 @@ def write_stage(tmp_path: Path) -> StageWriter:
                 rel = image_relpath(label, image_id, ext)
                 (stage / rel).parent.mkdir(parents=True, exist_ok=True)
                 (stage / rel).write_bytes(data)
-                rows.append(Row(image_id, label, rel, sha256_bytes(data), 0, 0, "",
-                                f"https://example.com/{key}.jpg"))
+                rows.append(
+                    Row(
+                        image_id,
+                        label,
+                        rel,
+                        sha256_bytes(data),
+                        0,
+                        0,
+                        "",
+                        f"https://example.com/{key}.jpg",
+                    )
+                )
                 ids[key] = image_id
         write_manifest(stage, rows)
         return stage, ids

@@ -51,8 +51,12 @@ def png_bomb(side: int) -> bytes:
     """A valid 1-bit PNG of side x side pixels that compresses to a few kilobytes."""
     header = struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)
     raw = bytes((1 + (side + 7) // 8) * side)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
-            + _png_chunk(b"IDAT", zlib.compress(raw, 9)) + _png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(raw, 9))
+        + _png_chunk(b"IEND", b"")
+    )
 
 
 def corrupt_png() -> bytes:

@@ -16,16 +16,29 @@ from ganpipe.params import FilterParams
 PARAMS = FilterParams(workers=1, contact_sheets=False)
 
 
-def filter_files(write_stage, tmp_path: Path, files: dict[str, bytes], reject: str = "",
-                 params: FilterParams = PARAMS, background: str = "#ffffff",
-                 one_class_each: bool = False):
+def filter_files(
+    write_stage,
+    tmp_path: Path,
+    files: dict[str, bytes],
+    reject: str = "",
+    params: FilterParams = PARAMS,
+    background: str = "#ffffff",
+    one_class_each: bool = False,
+):
     """Filter ``files`` (one class "logo", or a class per file so none are near-duplicates)."""
-    layout = ({name: {name: data} for name, data in files.items()} if one_class_each
-              else {"logo": files})
+    layout = (
+        {name: {name: data} for name, data in files.items()} if one_class_each else {"logo": files}
+    )
     raw, ids = write_stage(layout)
     (tmp_path / "reject.txt").write_text(reject)
-    rows = run_filter(raw, tmp_path / "filtered", params, tmp_path / "reject.txt",
-                      tmp_path / "metrics" / "filter.json", background=background)
+    rows = run_filter(
+        raw,
+        tmp_path / "filtered",
+        params,
+        tmp_path / "reject.txt",
+        tmp_path / "metrics" / "filter.json",
+        background=background,
+    )
     by_name = {name: next(r for r in rows if r.id == i) for name, i in ids.items()}
     return by_name, rows
 
@@ -56,11 +69,19 @@ def test_broken_and_unusable_files_are_rejected_with_reasons(write_stage, tmp_pa
 
 
 def test_odd_but_valid_images_are_kept_byte_for_byte_under_their_real_extension(
-        write_stage, tmp_path):
-    files = {"cmyk_adobe": cases.cmyk_adobe_red(), "cmyk_plain": cases.cmyk_plain_red(),
-             "png16": cases.png16_gray(), "palette": cases.palette_trns(),
-             "la": cases.gray_alpha(), "webp": cases.webp(), "gif": cases.animated_gif(),
-             "icc": cases.icc_red_means_green(), "rotated": cases.exif_rotated()}
+    write_stage, tmp_path
+):
+    files = {
+        "cmyk_adobe": cases.cmyk_adobe_red(),
+        "cmyk_plain": cases.cmyk_plain_red(),
+        "png16": cases.png16_gray(),
+        "palette": cases.palette_trns(),
+        "la": cases.gray_alpha(),
+        "webp": cases.webp(),
+        "gif": cases.animated_gif(),
+        "icc": cases.icc_red_means_green(),
+        "rotated": cases.exif_rotated(),
+    }
     rows, _ = filter_files(write_stage, tmp_path, files, one_class_each=True)
     for name, data in files.items():
         assert rows[name].status == KEPT, (name, rows[name].reason)
@@ -72,8 +93,9 @@ def test_odd_but_valid_images_are_kept_byte_for_byte_under_their_real_extension(
 
 def test_animated_policy(write_stage, tmp_path):
     files = {"gif": cases.animated_gif(), "mpo": cases.mpo()}
-    rows, _ = filter_files(write_stage, tmp_path, files, one_class_each=True,
-                           params=replace(PARAMS, animated="reject"))
+    rows, _ = filter_files(
+        write_stage, tmp_path, files, one_class_each=True, params=replace(PARAMS, animated="reject")
+    )
     assert rows["gif"].reason == "animated:2 frames"
     assert rows["mpo"].status == KEPT and rows["mpo"].path.endswith(".jpg")
 
@@ -81,16 +103,24 @@ def test_animated_policy(write_stage, tmp_path):
 def test_exact_and_near_duplicates_keep_the_largest(write_stage, tmp_path):
     big, small = cases.near_duplicates()
     same = cases.jpeg(seed=9)
-    files = {"big": big, "small": small, "copy_a": same, "copy_b": same,
-             "other": cases.jpeg(240, 180, seed=7)}
+    files = {
+        "big": big,
+        "small": small,
+        "copy_a": same,
+        "copy_b": same,
+        "other": cases.jpeg(240, 180, seed=7),
+    }
     rows, _ = filter_files(write_stage, tmp_path, files)
     assert rows["big"].status == KEPT and rows["other"].status == KEPT
     assert rows["small"].reason.startswith(f"near-duplicate:of {rows['big'].id} (hamming")
     dropped = [rows[n] for n in ("copy_a", "copy_b") if rows[n].status == REJECTED]
     assert len(dropped) == 1 and dropped[0].reason.startswith("duplicate:same bytes as")
     copies = sorted(p.name for p in (tmp_path / "filtered/images/logo").iterdir())
-    assert copies == sorted(Path(r.path).name for r in rows.values()
-                            if r.status == KEPT and not r.path.startswith("../"))
+    assert copies == sorted(
+        Path(r.path).name
+        for r in rows.values()
+        if r.status == KEPT and not r.path.startswith("../")
+    )
     assert rows["other"].path.startswith("../raw/images/")  # a JPEG named .jpg: no copy
 
 
@@ -133,8 +163,13 @@ def test_metrics_count_every_row_per_class_and_reason(write_stage, tmp_path):
     _, rows = filter_files(write_stage, tmp_path, files)
     metrics = json.loads((tmp_path / "metrics/filter.json").read_text())
     assert metrics["classes"]["logo"] == {
-        "in": 4, "kept": 1, "rejected": 3, "rejected_empty": 1,
-        "rejected_near-duplicate": 1, "rejected_not-an-image": 1}
+        "in": 4,
+        "kept": 1,
+        "rejected": 3,
+        "rejected_empty": 1,
+        "rejected_near-duplicate": 1,
+        "rejected_not-an-image": 1,
+    }
     assert metrics["total"]["in"] == len(rows) == len(read_manifest(tmp_path / "filtered"))
 
 

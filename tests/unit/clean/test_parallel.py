@@ -14,8 +14,11 @@ def _scaled(x: int, factor: int) -> int:
 def test_results_come_back_in_input_order():
     items = list(range(500))
     task = partial(_scaled, factor=3)
-    assert pmap(task, items, workers=2, desc="t") == pmap(task, items, 1, "t") == [
-        3 * x for x in items]
+    assert (
+        pmap(task, items, workers=2, desc="t")
+        == pmap(task, items, 1, "t")
+        == [3 * x for x in items]
+    )
 
 
 def test_zero_workers_means_every_core():

@@ -14,15 +14,23 @@ from ganpipe.clean.reduce import run_reduce
 from ganpipe.manifest import KEPT, REJECTED
 from ganpipe.params import ReduceParams
 
-FILES = {"cmyk_adobe": cases.cmyk_adobe_red(), "cmyk_plain": cases.cmyk_plain_red(),
-         "icc": cases.icc_red_means_green(), "png16": cases.png16_gray(),
-         "palette": cases.palette_trns(), "la": cases.gray_alpha(),
-         "rotated": cases.exif_rotated(), "gif": cases.animated_gif(), "webp": cases.webp(),
-         "html": cases.html_page()}
+FILES = {
+    "cmyk_adobe": cases.cmyk_adobe_red(),
+    "cmyk_plain": cases.cmyk_plain_red(),
+    "icc": cases.icc_red_means_green(),
+    "png16": cases.png16_gray(),
+    "palette": cases.palette_trns(),
+    "la": cases.gray_alpha(),
+    "rotated": cases.exif_rotated(),
+    "gif": cases.animated_gif(),
+    "webp": cases.webp(),
+    "html": cases.html_page(),
+}
 
 
-def reduce_files(write_stage, tmp_path: Path, mode: str = "RGB", background: str = "#00ff00",
-                 workers: int = 1):
+def reduce_files(
+    write_stage, tmp_path: Path, mode: str = "RGB", background: str = "#00ff00", workers: int = 1
+):
     raw, ids = write_stage({"logo": FILES})
     out = tmp_path / f"reduced-{mode}"
     rows = run_reduce(raw, out, ReduceParams(mode=mode, background=background, workers=workers))

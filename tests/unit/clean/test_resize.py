@@ -60,8 +60,9 @@ def test_small_images_are_rejected_unless_upscale(write_stage, tmp_path):
     assert rows[ids["big"]].status == KEPT
     assert rows[ids["small"]].status == REJECTED
     assert rows[ids["small"]].reason.startswith("too-small:20x24 for letterbox to 32")
-    rows = {r.id: r for r in run_resize(raw, tmp_path / "b", replace(PARAMS, upscale=True),
-                                        "#ffffff")}
+    rows = {
+        r.id: r for r in run_resize(raw, tmp_path / "b", replace(PARAMS, upscale=True), "#ffffff")
+    }
     assert rows[ids["small"]].status == KEPT
     assert pixels(tmp_path / "b", rows[ids["small"]]).shape == (32, 32, 3)
 

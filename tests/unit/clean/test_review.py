@@ -25,6 +25,7 @@ def test_sheets_and_index_list_every_kept_image(write_stage, tmp_path, monkeypat
     sheet = Image.open(tmp_path / "f/review/logo/sheet-000.png")
     assert sheet.size == (review.COLUMNS * review.CELL[0], review.CELL[1])
     first = (tmp_path / "f/review/logo/sheet-000.png").read_bytes()
-    run_filter(raw, tmp_path / "f", replace(params, workers=1), tmp_path / "none.txt",
-               tmp_path / "m.json")
+    run_filter(
+        raw, tmp_path / "f", replace(params, workers=1), tmp_path / "none.txt", tmp_path / "m.json"
+    )
     assert (tmp_path / "f/review/logo/sheet-000.png").read_bytes() == first

@@ -22,8 +22,7 @@ CP = ClassifierParams(epochs=3, batch_size=16, lr=3e-3)
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory, stage_factory: Callable[..., Path]
-         ) -> ImageSet:
+def real(tmp_path_factory: pytest.TempPathFactory, stage_factory: Callable[..., Path]) -> ImageSet:
     return load_image_set(stage_factory(tmp_path_factory.mktemp("real"), {"a": 40, "b": 40}))
 
 

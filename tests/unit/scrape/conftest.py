@@ -19,8 +19,14 @@ from PIL import Image
 from ganpipe.params import ScrapeParams
 
 FORMATS = ["PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF"]
-CTYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp",
-          "BMP": "image/bmp", "TIFF": "image/tiff"}
+CTYPES = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+    "BMP": "image/bmp",
+    "TIFF": "image/tiff",
+}
 CLASSES = {"cat": "cat photo", "dog": "dog photo", "fox": "fox photo"}
 PER_CLASS = 50
 PAGE = 20  # results per engine page on the local site
@@ -78,8 +84,13 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Keep test output quiet."""
 
-    def send(self, status: int, body: bytes = b"", ctype: str = "text/html",
-             headers: dict[str, str] | None = None) -> None:
+    def send(
+        self,
+        status: int,
+        body: bytes = b"",
+        ctype: str = "text/html",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -95,7 +106,8 @@ class Handler(BaseHTTPRequestHandler):
             self.site.requests.append(self.path)
             self.site.agents.add(self.headers.get("User-Agent", ""))
         route = ROUTES.get(parts.path) or next(
-            (fn for prefix, fn in PREFIXES if parts.path.startswith(prefix)), None)
+            (fn for prefix, fn in PREFIXES if parts.path.startswith(prefix)), None
+        )
         if route is None:
             self.send(404, b"not found")
         else:
@@ -117,18 +129,23 @@ def _robots(h: Handler, path: str, q: dict[str, str]) -> None:
 def _bing(h: Handler, path: str, q: dict[str, str]) -> None:
     urls = h.site.results.get(q.get("q", ""), [])
     first = max(int(q.get("first", "1")) - 1, 0)
-    page = urls[first:first + PAGE] or urls[-PAGE:]  # like Bing: past the end, the tail again
+    page = urls[first : first + PAGE] or urls[-PAGE:]  # like Bing: past the end, the tail again
     thumb, source = h.site.url("/thumb/t.jpg"), h.site.url("/page")
     items = "".join(
         '<li><div class="imgpt"><a class="iusc" href="/images/search?view=detail" '
         f"""m='{json.dumps({"murl": u, "purl": source, "turl": thumb})}'>"""
-        f'<img class="mimg" src="{thumb}"></a></div></li>' for u in page)
+        f'<img class="mimg" src="{thumb}"></a></div></li>'
+        for u in page
+    )
     h.send(200, f'<html><body><ul class="dgControl_list">{items}</ul></body></html>'.encode())
 
 
 def _ddg_page(h: Handler, path: str, q: dict[str, str]) -> None:
-    h.send(200, f"<html><script>DDG.deep.initialize('/d.js?q=x&vqd=\"{VQD}\"');"
-                f"vqd=\"{VQD}\"</script></html>".encode())
+    h.send(
+        200,
+        f"<html><script>DDG.deep.initialize('/d.js?q=x&vqd=\"{VQD}\"');"
+        f'vqd="{VQD}"</script></html>'.encode(),
+    )
 
 
 def _ddg_json(h: Handler, path: str, q: dict[str, str]) -> None:
@@ -137,9 +154,18 @@ def _ddg_json(h: Handler, path: str, q: dict[str, str]) -> None:
         return
     urls = h.site.results.get(q.get("q", ""), [])
     start = int(q.get("s", "0"))
-    data: dict[str, object] = {"results": [
-        {"image": u, "thumbnail": h.site.url("/thumb/t.jpg"), "url": h.site.url("/page"),
-         "width": 16, "height": 16} for u in urls[start:start + PAGE]]}
+    data: dict[str, object] = {
+        "results": [
+            {
+                "image": u,
+                "thumbnail": h.site.url("/thumb/t.jpg"),
+                "url": h.site.url("/page"),
+                "width": 16,
+                "height": 16,
+            }
+            for u in urls[start : start + PAGE]
+        ]
+    }
     if start + PAGE < len(urls):
         data["next"] = f"i.js?q={q['q']}&o=json&p={q.get('p', '')}&s={start + PAGE}&l=wt-wt"
     h.send(200, json.dumps(data).encode(), "application/json")
@@ -255,15 +281,20 @@ def _hostile(h: Handler, path: str, q: dict[str, str]) -> None:
         h.close_connection = True
     elif name == "corrupt-png":  # a complete answer whose bytes are half a PNG
         whole = make_image(904, "PNG", size=64)
-        h.send(200, whole[:len(whole) // 2], "image/png")
+        h.send(200, whole[: len(whole) // 2], "image/png")
     else:
         h.send(404, b"no such trap")
 
 
 ROUTES: dict[str, Callable[[Handler, str, dict[str, str]], None]] = {
-    "/robots.txt": _robots, "/images/async": _bing, "/": _ddg_page, "/i.js": _ddg_json,
+    "/robots.txt": _robots,
+    "/images/async": _bing,
+    "/": _ddg_page,
+    "/i.js": _ddg_json,
     "/search": _google,
 }
+
+
 def _no_token(h: Handler, path: str, q: dict[str, str]) -> None:
     h.send(200, b"<html><body>a page without any token</body></html>")
 
@@ -319,9 +350,18 @@ def fresh_site(site: Site) -> Site:
 @pytest.fixture
 def params() -> ScrapeParams:
     """Fast, strict settings: tiny timeouts and waits so hostile cases end quickly."""
-    return ScrapeParams(workers=8, per_host_rate=0, connect_timeout=1.0, read_timeout=0.3,
-                        total_timeout=1.0, retries=2, backoff=0.01, max_retry_wait=0.05,
-                        max_bytes=5_000, max_pages=10)
+    return ScrapeParams(
+        workers=8,
+        per_host_rate=0,
+        connect_timeout=1.0,
+        read_timeout=0.3,
+        total_timeout=1.0,
+        retries=2,
+        backoff=0.01,
+        max_retry_wait=0.05,
+        max_bytes=5_000,
+        max_pages=10,
+    )
 
 
 @pytest.fixture

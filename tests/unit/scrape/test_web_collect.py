@@ -20,8 +20,20 @@ from ganpipe.params import ScrapeParams, Source
 from ganpipe.scrape.provenance import PROVENANCE
 from ganpipe.scrape.web import collect_web, web_totals
 
-PROVENANCE_KEYS = {"class", "source", "query", "engine", "page_url", "image_url", "final_url",
-                   "http_status", "content_type", "bytes", "sha256", "time"}
+PROVENANCE_KEYS = {
+    "class",
+    "source",
+    "query",
+    "engine",
+    "page_url",
+    "image_url",
+    "final_url",
+    "http_status",
+    "content_type",
+    "bytes",
+    "sha256",
+    "time",
+}
 
 
 def _records(raw_dir: Path) -> list[dict]:
@@ -45,7 +57,8 @@ def _source(kind: str, site: Site, tmp_path: Path, per_class: int = PER_CLASS) -
 
 @pytest.mark.parametrize("kind", ["bing", "duckduckgo", "urls"])
 def test_three_classes_of_fifty_then_rerun_downloads_nothing(
-        kind: str, fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path) -> None:
+    kind: str, fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path
+) -> None:
     source = _source(kind, fresh_site, tmp_path)
     rows = collect_web(source, params, raw_dir)
 
@@ -58,8 +71,7 @@ def test_three_classes_of_fifty_then_rerun_downloads_nothing(
         assert hashlib.sha256(data).hexdigest() == row.sha256
         assert row.path == f"images/{row.label}/{row.id}.{Path(row.path).suffix[1:]}"
         assert row.origin.startswith(fresh_site.url("/img/"))
-    assert {Path(r.path).suffix for r in kept} == {".png", ".jpg", ".gif", ".webp", ".bmp",
-                                                    ".tiff"}
+    assert {Path(r.path).suffix for r in kept} == {".png", ".jpg", ".gif", ".webp", ".bmp", ".tiff"}
     assert not fresh_site.hits("/thumb/"), "thumbnails must never be downloaded"
 
     records = _records(raw_dir)
@@ -82,7 +94,8 @@ def test_three_classes_of_fifty_then_rerun_downloads_nothing(
 
 
 def test_per_class_cap_and_growing_it_fetches_only_the_rest(
-        fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path) -> None:
+    fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path
+) -> None:
     rows = collect_web(_source("bing", fresh_site, tmp_path, per_class=10), params, raw_dir)
     assert len(rows) == 30 and all(r.status == KEPT for r in rows)
     assert len(fresh_site.hits("/img/")) == 30
@@ -93,8 +106,9 @@ def test_per_class_cap_and_growing_it_fetches_only_the_rest(
     assert len(fresh_site.hits("/img/")) == 45
 
 
-def test_a_deleted_file_is_fetched_again(fresh_site: Site, params: ScrapeParams, raw_dir: Path,
-                                         tmp_path: Path) -> None:
+def test_a_deleted_file_is_fetched_again(
+    fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path
+) -> None:
     source = _source("urls", fresh_site, tmp_path, per_class=5)
     rows = collect_web(source, params, raw_dir)
     (raw_dir / rows[0].path).unlink()  # e.g. pruned while the class was filtered out
@@ -104,15 +118,25 @@ def test_a_deleted_file_is_fetched_again(fresh_site: Site, params: ScrapeParams,
 
 
 def test_hostile_set_no_crash_bounded_time_every_failure_recorded(
-        fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path) -> None:
+    fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path
+) -> None:
     good = class_urls(fresh_site, "mixed", 3)
     expected = {
-        "/h/once-429": "", "/h/once-503": "", "/h/to-image": "",
-        "/h/always-429": "http_429", "/h/always-500": "http_500", "/h/stall": "timeout",
-        "/h/trickle": "timeout", "/h/loop-a": "redirect_loop", "/h/to-file": "bad_scheme",
-        "/h/html-as-jpeg": "not_an_image", "/h/big-declared": "too_large",
-        "/h/big-undeclared": "too_large", "/h/truncated": "truncated",
-        "/h/corrupt-png": "corrupt_image", "/h/missing": "http_404",
+        "/h/once-429": "",
+        "/h/once-503": "",
+        "/h/to-image": "",
+        "/h/always-429": "http_429",
+        "/h/always-500": "http_500",
+        "/h/stall": "timeout",
+        "/h/trickle": "timeout",
+        "/h/loop-a": "redirect_loop",
+        "/h/to-file": "bad_scheme",
+        "/h/html-as-jpeg": "not_an_image",
+        "/h/big-declared": "too_large",
+        "/h/big-undeclared": "too_large",
+        "/h/truncated": "truncated",
+        "/h/corrupt-png": "corrupt_image",
+        "/h/missing": "http_404",
         "/private/secret.png": "robots",
     }
     urls = [fresh_site.url(p) for p in expected]
@@ -128,18 +152,21 @@ def test_hostile_set_no_crash_bounded_time_every_failure_recorded(
 
     records = _records(raw_dir)
     assert sorted((r.id, r.status, r.reason) for r in rows) == sorted(
-        (r["id"], r["status"], r["reason"]) for r in records)
+        (r["id"], r["status"], r["reason"]) for r in records
+    )
     by_url = {r["image_url"]: r for r in records if r["reason"] != "duplicate_url"}
     for path, reason in expected.items():
         url = fresh_site.url(path)
         record = by_url[url]
         assert (record["status"], record["reason"]) == (
-            (KEPT, "") if not reason else ("rejected", reason)), path
+            (KEPT, "") if not reason else ("rejected", reason)
+        ), path
         if reason:
             assert record["path"] == ""
             assert record["id"] == hashlib.sha256(url.encode()).hexdigest()[:16]
     assert by_url[fresh_site.url("/h/to-image")]["final_url"] == fresh_site.url(
-        "/img/redirected.png")
+        "/img/redirected.png"
+    )
     assert by_url[fresh_site.url("/h/to-file")]["final_url"] == "file:///etc/passwd"
     reasons = sorted(r.reason for r in rows if r.status != KEPT)
     assert reasons.count("duplicate_url") == 1
@@ -160,20 +187,24 @@ def test_hostile_set_no_crash_bounded_time_every_failure_recorded(
     fresh_site.reset()
     collect_web(source, params, raw_dir)
     asked = {p.split("?")[0] for p in fresh_site.requests} - {"/robots.txt"}
-    assert asked == {"/h/always-429", "/h/always-500", "/h/stall", "/h/trickle",
-                     "/h/truncated"}
+    assert asked == {"/h/always-429", "/h/always-500", "/h/stall", "/h/trickle", "/h/truncated"}
 
 
 def test_duplicate_url_across_classes_is_recorded_not_refetched(
-        fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path) -> None:
+    fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path
+) -> None:
     shared = class_urls(fresh_site, "shared", 2)
     (tmp_path / "a.txt").write_text("\n".join(shared))
     (tmp_path / "b.txt").write_text(shared[1])
-    source = Source(kind="urls", url_files={"a": str(tmp_path / "a.txt"),
-                                            "b": str(tmp_path / "b.txt")})
+    source = Source(
+        kind="urls", url_files={"a": str(tmp_path / "a.txt"), "b": str(tmp_path / "b.txt")}
+    )
     rows = collect_web(source, params, raw_dir)
     assert [(r.label, r.status, r.reason) for r in sorted(rows, key=lambda r: r.label)] == [
-        ("a", KEPT, ""), ("a", KEPT, ""), ("b", "rejected", "duplicate_url")]
+        ("a", KEPT, ""),
+        ("a", KEPT, ""),
+        ("b", "rejected", "duplicate_url"),
+    ]
     assert len(fresh_site.hits("/img/")) == 2
 
 
@@ -184,7 +215,8 @@ def test_unsafe_class_name_is_refused(params: ScrapeParams, raw_dir: Path) -> No
 
 
 def test_resume_after_kill_downloads_only_what_is_missing(
-        fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path) -> None:
+    fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path
+) -> None:
     source = _source("urls", fresh_site, tmp_path)
     slow = replace(params, per_host_rate=150.0, workers=2)  # ~1 s for 150 images
     script = (
@@ -192,20 +224,26 @@ def test_resume_after_kill_downloads_only_what_is_missing(
         "from ganpipe.params import ScrapeParams, Source\n"
         "from ganpipe.scrape.web import collect_web\n"
         "p, s = json.loads(sys.argv[1]), json.loads(sys.argv[2])\n"
-        "collect_web(Source(**s), ScrapeParams(**p), Path(sys.argv[3]))\n")
-    args = [json.dumps({k: v for k, v in slow.__dict__.items() if k != "sources"}),
-            json.dumps({"kind": "urls", "url_files": source.url_files, "per_class": PER_CLASS})]
-    child = subprocess.Popen([sys.executable, "-c", script, *args, str(raw_dir)],
-                             stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        "collect_web(Source(**s), ScrapeParams(**p), Path(sys.argv[3]))\n"
+    )
+    args = [
+        json.dumps({k: v for k, v in slow.__dict__.items() if k != "sources"}),
+        json.dumps({"kind": "urls", "url_files": source.url_files, "per_class": PER_CLASS}),
+    ]
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, *args, str(raw_dir)],
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     log = raw_dir / PROVENANCE
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and (
-            not log.exists() or log.read_text().count("\n") < 20):
+    while time.monotonic() < deadline and (not log.exists() or log.read_text().count("\n") < 20):
         time.sleep(0.02)
     child.send_signal(signal.SIGKILL)
     child.wait()
-    done = {json.loads(line)["image_url"] for line in log.read_text().splitlines()
-            if line.endswith("}")}
+    done = {
+        json.loads(line)["image_url"] for line in log.read_text().splitlines() if line.endswith("}")
+    }
     assert 20 <= len(done) < 150, "the kill must land mid-run"
 
     fresh_site.reset()

@@ -21,15 +21,17 @@ def _args(path: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
 
 
-def _urls(kind: str, site: Site, params: ScrapeParams, query: str = "cat photo",
-          base: str = "") -> list[str]:
+def _urls(
+    kind: str, site: Site, params: ScrapeParams, query: str = "cat photo", base: str = ""
+) -> list[str]:
     source = Source(kind=kind, queries={"cat": query}, base_url=base or site.base)
     engine = make_engine(source, params, Fetcher(params))
     return [c.url for c in engine.candidates("cat", query)]
 
 
 def test_bing_reads_full_size_urls_across_pages_with_safe_search(
-        fresh_site: Site, params: ScrapeParams) -> None:
+    fresh_site: Site, params: ScrapeParams
+) -> None:
     assert _urls("bing", fresh_site, params) == fresh_site.results["cat photo"]
     pages = [_args(p) for p in fresh_site.hits("/images/async")]
     assert [p["first"] for p in pages] == ["1", "21", "41", "51"]  # the 4th repeats: stop
@@ -38,10 +40,16 @@ def test_bing_reads_full_size_urls_across_pages_with_safe_search(
     assert not fresh_site.hits("/thumb/")
 
 
-def test_bing_filters_safe_search_off_and_page_limit(fresh_site: Site,
-                                                     params: ScrapeParams) -> None:
-    changed = replace(params, safe_search=False, image_size_filter="large",
-                      image_type_filter="transparent", max_pages=2)
+def test_bing_filters_safe_search_off_and_page_limit(
+    fresh_site: Site, params: ScrapeParams
+) -> None:
+    changed = replace(
+        params,
+        safe_search=False,
+        image_size_filter="large",
+        image_type_filter="transparent",
+        max_pages=2,
+    )
     assert len(_urls("bing", fresh_site, changed)) == 40
     pages = [_args(p) for p in fresh_site.hits("/images/async")]
     assert len(pages) == 2 and pages[0]["adlt"] == "off"
@@ -55,8 +63,9 @@ def test_bing_markup_parser_takes_murl_not_thumbnails() -> None:
     assert parse_page(html) == ["https://e.org/full.png"]
 
 
-def test_duckduckgo_uses_the_vqd_token_and_follows_next(fresh_site: Site,
-                                                        params: ScrapeParams) -> None:
+def test_duckduckgo_uses_the_vqd_token_and_follows_next(
+    fresh_site: Site, params: ScrapeParams
+) -> None:
     changed = replace(params, image_size_filter="medium", image_type_filter="photo")
     assert _urls("duckduckgo", fresh_site, changed) == fresh_site.results["cat photo"]
     pages = [_args(p) for p in fresh_site.hits("/i.js")]
@@ -66,21 +75,26 @@ def test_duckduckgo_uses_the_vqd_token_and_follows_next(fresh_site: Site,
 
 
 def test_duckduckgo_parser_and_safe_search_off(fresh_site: Site, params: ScrapeParams) -> None:
-    images, following = parse_results('{"results": [{"image": "https://e/1.jpg"}, {}], '
-                                      '"next": "i.js?s=100"}')
+    images, following = parse_results(
+        '{"results": [{"image": "https://e/1.jpg"}, {}], "next": "i.js?s=100"}'
+    )
     assert (images, following) == (["https://e/1.jpg"], "i.js?s=100")
     _urls("duckduckgo", fresh_site, replace(params, safe_search=False, max_pages=1))
     assert [_args(p)["p"] for p in fresh_site.hits("/i.js")] == ["-1"]
 
 
-@pytest.mark.parametrize(("kind", "base", "message"), [
-    ("bing", "/h", r"^bing: .*/h/images/async\?.*: http_404"),
-    ("bing", "/private", r"^bing: .*: robots disallowed for 'ganpipe/0\.1"),
-    ("duckduckgo", "/h", r"^duckduckgo: .*/h/\?q=.*: http_404"),
-    ("duckduckgo", "/novqd", r"^duckduckgo: .*: no vqd token in the page"),
-])
-def test_an_unusable_first_page_fails_loudly(fresh_site: Site, params: ScrapeParams, kind: str,
-                                             base: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "base", "message"),
+    [
+        ("bing", "/h", r"^bing: .*/h/images/async\?.*: http_404"),
+        ("bing", "/private", r"^bing: .*: robots disallowed for 'ganpipe/0\.1"),
+        ("duckduckgo", "/h", r"^duckduckgo: .*/h/\?q=.*: http_404"),
+        ("duckduckgo", "/novqd", r"^duckduckgo: .*: no vqd token in the page"),
+    ],
+)
+def test_an_unusable_first_page_fails_loudly(
+    fresh_site: Site, params: ScrapeParams, kind: str, base: str, message: str
+) -> None:
     with pytest.raises(EngineError, match=message):
         _urls(kind, fresh_site, params, base=fresh_site.url(base))
 
@@ -93,18 +107,27 @@ def test_unknown_query_gives_an_empty_class(fresh_site: Site, params: ScrapePara
 def test_url_list_skips_comments_and_blank_lines(tmp_path: Path, params: ScrapeParams) -> None:
     listing = tmp_path / "a.txt"
     listing.write_text("# header\n\nhttp://e/1.png\n  http://e/2.png#frag  \n")
-    engine = make_engine(Source(kind="urls", url_files={"a": str(listing)}), params,
-                         Fetcher(params))
+    engine = make_engine(
+        Source(kind="urls", url_files={"a": str(listing)}), params, Fetcher(params)
+    )
     assert [c.url for c in engine.candidates("a", str(listing))] == [
-        "http://e/1.png", "http://e/2.png#frag"]
+        "http://e/1.png",
+        "http://e/2.png#frag",
+    ]
     with pytest.raises(FileNotFoundError, match="URL list for class 'b' not found"):
         list(engine.candidates("b", str(tmp_path / "missing.txt")))
 
 
-def test_classes_filter_and_class_map(fresh_site: Site, params: ScrapeParams,
-                                      raw_dir: Path) -> None:
-    source = Source(kind="bing", queries=dict(CLASSES), base_url=fresh_site.base, per_class=2,
-                    class_map={"cat": "kitten"})
+def test_classes_filter_and_class_map(
+    fresh_site: Site, params: ScrapeParams, raw_dir: Path
+) -> None:
+    source = Source(
+        kind="bing",
+        queries=dict(CLASSES),
+        base_url=fresh_site.base,
+        per_class=2,
+        class_map={"cat": "kitten"},
+    )
     rows = collect_web(source, replace(params, classes=["kitten", "dog"]), raw_dir)
     assert sorted({r.label for r in rows}) == ["dog", "kitten"]
     assert len(rows) == 4

@@ -22,8 +22,9 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after("soon") is None and retry_after(None) is None
 
 
-def test_429_waits_for_retry_after_capped_then_succeeds(fresh_site: Site,
-                                                        params: ScrapeParams) -> None:
+def test_429_waits_for_retry_after_capped_then_succeeds(
+    fresh_site: Site, params: ScrapeParams
+) -> None:
     fetcher = Fetcher(replace(params, max_retry_wait=0.4))
     start = time.monotonic()
     answer = fetcher.get(fresh_site.url("/h/once-429-wait"))
@@ -33,21 +34,29 @@ def test_429_waits_for_retry_after_capped_then_succeeds(fresh_site: Site,
     assert fresh_site.hits("/h/once-429-wait") == ["/h/once-429-wait"] * 2
 
 
-def test_retries_stop_after_the_configured_count(fresh_site: Site,
-                                                 params: ScrapeParams) -> None:
+def test_retries_stop_after_the_configured_count(fresh_site: Site, params: ScrapeParams) -> None:
     answer = Fetcher(replace(params, retries=3)).get(fresh_site.url("/h/always-500"))
     assert (answer.reason, answer.status) == ("http_500", 500)
     assert len(fresh_site.hits("/h/always-500")) == 4
     assert is_transient(answer.reason) and not is_transient("not_an_image")
 
 
-@pytest.mark.parametrize(("path", "reason"), [
-    ("/h/loop-a", "redirect_loop"), ("/h/to-file", "bad_scheme"), ("/h/stall", "timeout"),
-    ("/h/trickle", "timeout"), ("/h/truncated", "truncated"), ("/h/big-declared", "too_large"),
-    ("/h/big-undeclared", "too_large"), ("/h/missing", "http_404"),
-])
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/h/loop-a", "redirect_loop"),
+        ("/h/to-file", "bad_scheme"),
+        ("/h/stall", "timeout"),
+        ("/h/trickle", "timeout"),
+        ("/h/truncated", "truncated"),
+        ("/h/big-declared", "too_large"),
+        ("/h/big-undeclared", "too_large"),
+        ("/h/missing", "http_404"),
+    ],
+)
 def test_hostile_answers_end_with_a_reason_in_bounded_time(
-        fresh_site: Site, params: ScrapeParams, path: str, reason: str) -> None:
+    fresh_site: Site, params: ScrapeParams, path: str, reason: str
+) -> None:
     start = time.monotonic()
     answer = Fetcher(params).get(fresh_site.url(path))
     assert answer.reason == reason
@@ -60,8 +69,9 @@ def test_only_http_and_https_are_fetched(params: ScrapeParams) -> None:
         assert fetcher.get(url).reason == "bad_scheme"
 
 
-def test_robots_txt_is_respected_and_can_be_switched_off(fresh_site: Site,
-                                                         params: ScrapeParams) -> None:
+def test_robots_txt_is_respected_and_can_be_switched_off(
+    fresh_site: Site, params: ScrapeParams
+) -> None:
     url = fresh_site.url("/private/secret.png")
     fetcher = Fetcher(params)
     assert fetcher.get(url).reason == "robots"

@@ -19,7 +19,8 @@ from ganpipe.scrape.web import collect_web
 DRIVER = Path(ScrapeParams().chromedriver)
 pytestmark = pytest.mark.skipif(
     not DRIVER.exists(),
-    reason=f"{DRIVER} is missing: install Debian's chromium and chromium-driver (.ci/run does)")
+    reason=f"{DRIVER} is missing: install Debian's chromium and chromium-driver (.ci/run does)",
+)
 
 
 @pytest.fixture
@@ -27,10 +28,12 @@ def google_params(params: ScrapeParams) -> ScrapeParams:
     return replace(params, read_timeout=2.0, total_timeout=20.0)
 
 
-def test_scrolls_clicks_and_collects_full_size_urls(fresh_site: Site, google_params: ScrapeParams,
-                                                    raw_dir: Path) -> None:
-    source = Source(kind="google", queries={"dog": "dog photo"}, base_url=fresh_site.base,
-                    per_class=PER_CLASS)
+def test_scrolls_clicks_and_collects_full_size_urls(
+    fresh_site: Site, google_params: ScrapeParams, raw_dir: Path
+) -> None:
+    source = Source(
+        kind="google", queries={"dog": "dog photo"}, base_url=fresh_site.base, per_class=PER_CLASS
+    )
     start = time.monotonic()
     rows = collect_web(source, google_params, raw_dir)
     assert time.monotonic() - start < 30
@@ -39,16 +42,28 @@ def test_scrolls_clicks_and_collects_full_size_urls(fresh_site: Site, google_par
     assert len(kept) == PER_CLASS == len(rows)
     assert {r.origin for r in kept} == set(fresh_site.results["dog photo"])
     (page,) = fresh_site.hits("/search")
-    assert parse_qs(urlsplit(page).query) == {"q": ["dog photo"], "tbm": ["isch"],
-                                              "safe": ["active"]}
+    assert parse_qs(urlsplit(page).query) == {
+        "q": ["dog photo"],
+        "tbm": ["isch"],
+        "safe": ["active"],
+    }
 
 
 def test_filters_in_the_url_and_no_thumbnails_fails_loudly(
-        fresh_site: Site, google_params: ScrapeParams) -> None:
-    changed = replace(google_params, safe_search=False, image_size_filter="large",
-                      image_type_filter="photo", max_pages=1)
-    engine = make_engine(Source(kind="google", queries={"x": "q"}, base_url=fresh_site.base),
-                         changed, Fetcher(changed))
+    fresh_site: Site, google_params: ScrapeParams
+) -> None:
+    changed = replace(
+        google_params,
+        safe_search=False,
+        image_size_filter="large",
+        image_type_filter="photo",
+        max_pages=1,
+    )
+    engine = make_engine(
+        Source(kind="google", queries={"x": "q"}, base_url=fresh_site.base),
+        changed,
+        Fetcher(changed),
+    )
     try:
         assert len(list(engine.candidates("cat", "cat photo"))) == 20  # one screen, no scroll
         query = parse_qs(urlsplit(fresh_site.hits("/search")[0]).query)
@@ -60,10 +75,14 @@ def test_filters_in_the_url_and_no_thumbnails_fails_loudly(
 
 
 def test_robots_txt_is_checked_before_the_browser_starts(
-        fresh_site: Site, google_params: ScrapeParams) -> None:
+    fresh_site: Site, google_params: ScrapeParams
+) -> None:
     base = fresh_site.url("/private")  # robots.txt disallows /private/
-    engine = make_engine(Source(kind="google", queries={"x": "q"}, base_url=base),
-                         google_params, Fetcher(google_params))
+    engine = make_engine(
+        Source(kind="google", queries={"x": "q"}, base_url=base),
+        google_params,
+        Fetcher(google_params),
+    )
     with pytest.raises(EngineError, match=r"^google: .*/private/search\?.*: robots: "):
         list(engine.candidates("cat", "cat photo"))
     assert not fresh_site.hits("/private/")

@@ -18,12 +18,15 @@ def test_sniff_names_the_format_from_the_bytes(fmt: str) -> None:
     assert (found.width, found.height) == (16, 16)
 
 
-@pytest.mark.parametrize(("data", "reason"), [
-    (b"<!doctype html><html>404</html>", "not_an_image"),
-    (b"", "not_an_image"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "not_an_image"),
-    (make_image(4, "PNG", 64)[:80], "corrupt_image"),
-])
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"<!doctype html><html>404</html>", "not_an_image"),
+        (b"", "not_an_image"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "not_an_image"),
+        (make_image(4, "PNG", 64)[:80], "corrupt_image"),
+    ],
+)
 def test_sniff_rejects_what_is_not_a_whole_image(data: bytes, reason: str) -> None:
     with pytest.raises(NotAnImage, match=f"^{reason}: ") as caught:
         sniff(data)
@@ -31,8 +34,9 @@ def test_sniff_rejects_what_is_not_a_whole_image(data: bytes, reason: str) -> No
 
 
 def _record(url: str, **values: object) -> Record:
-    base = Record(label="a", source="urls", query="a.txt", engine="urls", page_url="",
-                  image_url=url)
+    base = Record(
+        label="a", source="urls", query="a.txt", engine="urls", page_url="", image_url=url
+    )
     return Record(**{**base.__dict__, **values})
 
 
@@ -50,4 +54,7 @@ def test_log_survives_a_torn_last_line_and_later_lines_win(tmp_path: Path) -> No
     log.close()
     lines = (tmp_path / PROVENANCE).read_text().splitlines()
     assert [Record.from_json(line).image_url for line in lines] == [
-        "http://x/1", "http://x/2", "http://x/3"]
+        "http://x/1",
+        "http://x/2",
+        "http://x/3",
+    ]

@@ -41,6 +41,7 @@ def main() -> None:
         def record(obj: Any, path: Path) -> None:
             saved.append(str(path))
             save(obj, path)
+
         return record
 
     checkpoint.save_atomic = recording(checkpoint.save_atomic)
@@ -54,8 +55,10 @@ def main() -> None:
     loop.update_ema = keep_models
     sys.argv = [str(REPO / "stages" / "train.py"), *stage_args]
     runpy.run_path(sys.argv[0], run_name="__main__")
-    report = {"saved": saved, **{name: digest(dict(m.named_parameters()))
-                                 for name, m in models.items()}}
+    report = {
+        "saved": saved,
+        **{name: digest(dict(m.named_parameters())) for name, m in models.items()},
+    }
     (report_dir / f"rank{os.environ['RANK']}.json").write_text(json.dumps(report))
 
 

@@ -20,31 +20,69 @@ from ganpipe.train import distributed, training_loop
 from ganpipe.train.distributed import Rank
 
 HERE = Path(__file__).resolve().parent
-TINY = TrainParams(g_channels=16, d_channels=8, z_dim=16, batch_size=8, total_kimg=0.064,
-                   tick_kimg=0.016, snapshot_kimg=0.032, ema_kimg=0.05, threads=1,
-                   device="cpu")
+TINY = TrainParams(
+    g_channels=16,
+    d_channels=8,
+    z_dim=16,
+    batch_size=8,
+    total_kimg=0.064,
+    tick_kimg=0.016,
+    snapshot_kimg=0.032,
+    ema_kimg=0.05,
+    threads=1,
+    device="cpu",
+)
 
 
 def torchrun(stage: Path, out: Path, p: TrainParams) -> dict[int, dict]:
     """Run stages/train.py on 2 processes; return each rank's report (ddp_worker.py)."""
     params = out / "params.yaml"
     out.mkdir(parents=True, exist_ok=True)
-    params.write_text(yaml.safe_dump({"train": dataclasses.asdict(p), "scrape": {
-        "sources": [{"kind": "dataset", "name": "mnist"}]}, "classifier": {"holdout": 0.2}}))
+    params.write_text(
+        yaml.safe_dump(
+            {
+                "train": dataclasses.asdict(p),
+                "scrape": {"sources": [{"kind": "dataset", "name": "mnist"}]},
+                "classifier": {"holdout": 0.2},
+            }
+        )
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("WORLD_SIZE", "RANK", "LOCAL_RANK")}
     proc = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-         str(HERE / "ddp_worker.py"), str(out), "--params", str(params), "--inp", str(stage),
-         "--models", str(out / "models"), "--live", str(out / "live"),
-         "--metrics", str(out / "train.json"), "--classifier", str(out / "none.pt")],
-        capture_output=True, text=True, timeout=120, env={**env, "OMP_NUM_THREADS": "1"})
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            str(HERE / "ddp_worker.py"),
+            str(out),
+            "--params",
+            str(params),
+            "--inp",
+            str(stage),
+            "--models",
+            str(out / "models"),
+            "--live",
+            str(out / "live"),
+            "--metrics",
+            str(out / "train.json"),
+            "--classifier",
+            str(out / "none.pt"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "OMP_NUM_THREADS": "1"},
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return {r: json.loads((out / f"rank{r}.json").read_text()) for r in (0, 1)}
 
 
-
-def test_torchrun_two_processes_write_once_and_stay_identical(tiny_stage: Path,
-                                                              tmp_path: Path) -> None:
+def test_torchrun_two_processes_write_once_and_stay_identical(
+    tiny_stage: Path, tmp_path: Path
+) -> None:
     p = dataclasses.replace(TINY, d_steps=2, feature_matching=1.0, diffaugment="color,cutout")
     reports = torchrun(tiny_stage, tmp_path, p)
     models = tmp_path / "models"
@@ -56,8 +94,14 @@ def test_torchrun_two_processes_write_once_and_stay_identical(tiny_stage: Path,
     names = [n for n, _ in build_models(p, 28, 1, 2)[0].named_parameters()]
     assert digest({n: state["G"][n] for n in names}) == reports[0]["G"]
     assert digest({n: state["G_ema"][n] for n in names}) == reports[0]["G_ema"]
-    assert len((tmp_path / "live" / "plots" / "metrics" / "train" / "loss_g.tsv"
-                ).read_text().splitlines()) == 1 + 4
+    assert (
+        len(
+            (tmp_path / "live" / "plots" / "metrics" / "train" / "loss_g.tsv")
+            .read_text()
+            .splitlines()
+        )
+        == 1 + 4
+    )
 
 
 def test_two_processes_compute_what_one_computes(tiny_stage: Path, tmp_path: Path) -> None:
@@ -65,13 +109,20 @@ def test_two_processes_compute_what_one_computes(tiny_stage: Path, tmp_path: Pat
 
     G without BatchNorm: per-process batch statistics are the one intended difference.
     """
-    p = dataclasses.replace(TINY, g_batchnorm=False, d_steps=2, balanced_sampling=True,
-                            diffaugment="color,translation,cutout")
+    p = dataclasses.replace(
+        TINY,
+        g_batchnorm=False,
+        d_steps=2,
+        balanced_sampling=True,
+        diffaugment="color,translation,cutout",
+    )
     torchrun(tiny_stage, tmp_path / "ddp", p)
     one = tmp_path / "one"
     training_loop(tiny_stage, one / "models", p, one / "live", one / "train.json", None, 0.2)
-    a, b = (torch.load(run / "models" / "train" / "checkpoint.pt", weights_only=True)
-            for run in (tmp_path / "ddp", one))
+    a, b = (
+        torch.load(run / "models" / "train" / "checkpoint.pt", weights_only=True)
+        for run in (tmp_path / "ddp", one)
+    )
     for key in ("G", "D"):
         for name, tensor in a[key].items():
             torch.testing.assert_close(tensor, b[key][name], atol=2e-5, rtol=1e-4)
@@ -82,7 +133,8 @@ def test_two_processes_compute_what_one_computes(tiny_stage: Path, tmp_path: Pat
 def test_from_env_reads_torchrun_variables() -> None:
     assert distributed.from_env({}) == Rank(0, 1, 0)
     assert distributed.from_env({"WORLD_SIZE": "4", "RANK": "3", "LOCAL_RANK": "1"}) == Rank(
-        3, 4, 1)
+        3, 4, 1
+    )
     with pytest.raises(ValueError, match=r"RANK=4 is outside 0\.\.WORLD_SIZE-1=3"):
         distributed.from_env({"WORLD_SIZE": "4", "RANK": "4"})
 
@@ -90,8 +142,11 @@ def test_from_env_reads_torchrun_variables() -> None:
 def test_global_batch_must_split_evenly() -> None:
     assert distributed.local_batch(64, Rank(1, 4, 1)) == 16
     assert Rank(1, 4, 1).rows(16) == slice(16, 32)
-    with pytest.raises(ValueError, match=r"train.batch_size 63 is the global batch and must "
-                                         r"split into 2 equal .* e\.g\. 64"):
+    with pytest.raises(
+        ValueError,
+        match=r"train.batch_size 63 is the global batch and must "
+        r"split into 2 equal .* e\.g\. 64",
+    ):
         distributed.local_batch(63, Rank(0, 2, 0))
     with pytest.raises(ValueError, match=r"at least 2 images"):
         distributed.local_batch(4, Rank(0, 4, 0))
@@ -106,13 +161,19 @@ def test_sync_batchnorm_needs_cuda_when_distributed() -> None:
     assert any(isinstance(m, torch.nn.SyncBatchNorm) for m in synced.modules())
 
 
-def test_devices_that_cannot_train_distributed_are_named(monkeypatch: pytest.MonkeyPatch
-                                                         ) -> None:
+def test_devices_that_cannot_train_distributed_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
-    with pytest.raises(ValueError, match=r"LOCAL_RANK=1 has no GPU: this machine has 1; start "
-                                         r"at most that many processes per node"), \
-            distributed.process_group(Rank(1, 2, 1), torch.device("cuda")):
+    with (
+        pytest.raises(
+            ValueError,
+            match=r"LOCAL_RANK=1 has no GPU: this machine has 1; start "
+            r"at most that many processes per node",
+        ),
+        distributed.process_group(Rank(1, 2, 1), torch.device("cuda")),
+    ):
         pass
-    with pytest.raises(ValueError, match=r"train\.device 'mps' cannot train distributed"), \
-            distributed.process_group(Rank(0, 2, 0), torch.device("mps")):
+    with (
+        pytest.raises(ValueError, match=r"train\.device 'mps' cannot train distributed"),
+        distributed.process_group(Rank(0, 2, 0), torch.device("mps")),
+    ):
         pass

@@ -24,13 +24,23 @@ from ganpipe.train.loop import Speedups, hide_labels, speedups
 from ganpipe.train.losses import UNLABELLED
 
 REPO = Path(__file__).resolve().parents[3]
-TINY = TrainParams(g_channels=16, d_channels=8, z_dim=16, batch_size=8, total_kimg=0.064,
-                   tick_kimg=0.016, snapshot_kimg=0.032, ema_kimg=0.05, threads=1)
+TINY = TrainParams(
+    g_channels=16,
+    d_channels=8,
+    z_dim=16,
+    batch_size=8,
+    total_kimg=0.064,
+    tick_kimg=0.016,
+    snapshot_kimg=0.032,
+    ema_kimg=0.05,
+    threads=1,
+)
 
 
 def train(stage: Path, out: Path, p: TrainParams = TINY) -> dict:
-    return training_loop(stage, out / "models", p, out / "live", out / "train.json",
-                         None, holdout=0.2)
+    return training_loop(
+        stage, out / "models", p, out / "live", out / "train.json", None, holdout=0.2
+    )
 
 
 def weights(path: Path) -> dict[str, torch.Tensor]:
@@ -42,7 +52,9 @@ def test_trains_and_exports_everything(tiny_stage: Path, tmp_path: Path) -> None
     models = tmp_path / "models"
     assert (models / "generator.pt").exists() and (models / "generator_best.pt").exists()
     assert sorted(p.name for p in (models / "train" / "grids").iterdir()) == [
-        "kimg000000.0.png", "kimg000000.1.png"]  # kimg 0.032 and 0.064, one decimal
+        "kimg000000.0.png",
+        "kimg000000.1.png",
+    ]  # kimg 0.032 and 0.064, one decimal
     summary = json.loads((tmp_path / "train.json").read_text())
     assert summary["kimg"] == pytest.approx(0.064)
     assert len(result["history"]) == 4  # one row per tick
@@ -51,7 +63,8 @@ def test_trains_and_exports_everything(tiny_stage: Path, tmp_path: Path) -> None
 
 
 def test_max_minutes_stops_at_the_first_tick_past_the_budget_and_exports(
-        tiny_stage: Path, tmp_path: Path) -> None:
+    tiny_stage: Path, tmp_path: Path
+) -> None:
     result = train(tiny_stage, tmp_path, dataclasses.replace(TINY, max_minutes=1e-9))
     assert result["summary"]["kimg"] == pytest.approx(0.016)  # the first tick
     assert (tmp_path / "models" / "generator.pt").exists()
@@ -72,8 +85,15 @@ def test_one_row_per_completed_epoch(tiny_stage: Path, tmp_path: Path) -> None:
     result = train(tiny_stage, tmp_path, dataclasses.replace(TINY, total_kimg=0.16))
     n_train = len(split_holdout(load_image_set(tiny_stage), 0.2)[0].labels)
     lines = (tmp_path / "live" / "epochs.tsv").read_text().splitlines()
-    assert lines[0].split("\t") == ["epoch", "kimg", "loss_d", "loss_g", "d_real_acc",
-                                    "d_fake_acc", "class_acc_real"]
+    assert lines[0].split("\t") == [
+        "epoch",
+        "kimg",
+        "loss_d",
+        "loss_g",
+        "d_real_acc",
+        "d_fake_acc",
+        "class_acc_real",
+    ]
     assert [int(line.split("\t")[0]) for line in lines[1:]] == list(range(1, 160 // n_train + 1))
     assert len(result["epochs"]) == 160 // n_train >= 2
     assert all(0 <= row["d_real_acc"] <= 1 for row in result["epochs"])
@@ -86,15 +106,17 @@ def test_same_seed_same_weights(tiny_stage: Path, tmp_path: Path) -> None:
     assert all(torch.equal(a[k], b[k]) for k in a)
 
 
-def test_changed_params_start_fresh(tiny_stage: Path, tmp_path: Path,
-                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_changed_params_start_fresh(
+    tiny_stage: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     train(tiny_stage, tmp_path)
     train(tiny_stage, tmp_path, dataclasses.replace(TINY, lr_g=1e-4))
     assert "params or data changed" in capsys.readouterr().out
 
 
-def test_finished_run_trains_again_when_rerun(tiny_stage: Path, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_finished_run_trains_again_when_rerun(
+    tiny_stage: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """DVC re-runs a finished train stage after a code change (deleting its DVCLive output
     first): that must train again, not resume at the end and write no logs."""
     first = train(tiny_stage, tmp_path)
@@ -102,15 +124,17 @@ def test_finished_run_trains_again_when_rerun(tiny_stage: Path, tmp_path: Path,
     shutil.rmtree(tmp_path / "live")
     again = train(tiny_stage, tmp_path)
     assert "is a finished run (0.1 kimg); training again from the start" in (
-        capsys.readouterr().out)
+        capsys.readouterr().out
+    )
     assert len(again["history"]) == len(first["history"])
     assert (tmp_path / "live" / "plots" / "metrics" / "train" / "loss_d.tsv").exists()
     after = weights(tmp_path / "models" / "generator.pt")
     assert all(torch.equal(before[k], after[k]) for k in before)
 
 
-def test_nan_stops_with_message_and_keeps_checkpoint(tiny_stage: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nan_stops_with_message_and_keeps_checkpoint(
+    tiny_stage: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = {"n": 0}
     real_loss = losses_module.g_adversarial
 
@@ -125,21 +149,29 @@ def test_nan_stops_with_message_and_keeps_checkpoint(tiny_stage: Path, tmp_path:
     assert state["cur_nimg"] == 32  # the snapshot before the NaN
 
 
-@pytest.mark.parametrize("option", [{"loss": "hinge"}, {"diffaugment": "color,translation,cutout"},
-                                    {"feature_matching": 1.0, "d_steps": 2},
-                                    {"mode": "dcgan"}, {"balanced_sampling": True},
-                                    {"preset": "seed-emnist"}, {"d_head": "ssl"},
-                                    {"d_head": "ssl", "loss": "hinge", "feature_matching": 1.0,
-                                     "d_spectral_norm": True},
-                                    {"d_head": "ssl", "labelled_fraction": 0.25}])
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"loss": "hinge"},
+        {"diffaugment": "color,translation,cutout"},
+        {"feature_matching": 1.0, "d_steps": 2},
+        {"mode": "dcgan"},
+        {"balanced_sampling": True},
+        {"preset": "seed-emnist"},
+        {"d_head": "ssl"},
+        {"d_head": "ssl", "loss": "hinge", "feature_matching": 1.0, "d_spectral_norm": True},
+        {"d_head": "ssl", "labelled_fraction": 0.25},
+    ],
+)
 def test_options_train(tiny_stage: Path, tmp_path: Path, option: dict) -> None:
     result = train(tiny_stage, tmp_path, dataclasses.replace(TINY, **option))
     assert (tmp_path / "models" / "generator.pt").exists()
     assert all(torch.isfinite(torch.tensor(list(row.values()))).all() for row in result["history"])
 
 
-def test_compile_option_compiles_g_and_d(tiny_stage: Path, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_compile_option_compiles_g_and_d(
+    tiny_stage: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     compiled: list[str] = []
 
     def fake_compile(model: torch.nn.Module) -> torch.nn.Module:
@@ -153,40 +185,60 @@ def test_compile_option_compiles_g_and_d(tiny_stage: Path, tmp_path: Path,
 
 def test_cuda_gets_bf16_autocast_and_channels_last_cpu_channels_last_and_memory() -> None:
     cuda, cpu, mps = torch.device("cuda"), torch.device("cpu"), torch.device("mps")
-    assert speedups(TINY, cuda) == Speedups(amp=True, channels_last=True,
-                                            retain_freed_memory=False)
+    assert speedups(TINY, cuda) == Speedups(amp=True, channels_last=True, retain_freed_memory=False)
     assert not speedups(dataclasses.replace(TINY, amp=False), cuda).amp
-    assert speedups(TINY, cpu) == Speedups(amp=False, channels_last=True,
-                                           retain_freed_memory=True)
-    assert speedups(TINY, mps) == Speedups(amp=False, channels_last=False,
-                                           retain_freed_memory=False)
+    assert speedups(TINY, cpu) == Speedups(amp=False, channels_last=True, retain_freed_memory=True)
+    assert speedups(TINY, mps) == Speedups(
+        amp=False, channels_last=False, retain_freed_memory=False
+    )
 
 
 def _stage_cmd(params: Path, out: Path, stage: Path) -> list[str]:
-    return [sys.executable, str(REPO / "stages" / "train.py"), "--params", str(params),
-            "--inp", str(stage), "--models", str(out / "models"), "--live", str(out / "live"),
-            "--metrics", str(out / "train.json"), "--classifier", str(out / "none.pt")]
+    return [
+        sys.executable,
+        str(REPO / "stages" / "train.py"),
+        "--params",
+        str(params),
+        "--inp",
+        str(stage),
+        "--models",
+        str(out / "models"),
+        "--live",
+        str(out / "live"),
+        "--metrics",
+        str(out / "train.json"),
+        "--classifier",
+        str(out / "none.pt"),
+    ]
 
 
 def test_kill_9_then_rerun_resumes_exactly(tiny_stage: Path, tmp_path: Path) -> None:
-    p = {"train": {**dataclasses.asdict(TINY), "total_kimg": 1.6, "snapshot_kimg": 0.16,
-                   "tick_kimg": 0.08},
-         "scrape": {"sources": [{"kind": "dataset", "name": "mnist"}]}}
+    p = {
+        "train": {
+            **dataclasses.asdict(TINY),
+            "total_kimg": 1.6,
+            "snapshot_kimg": 0.16,
+            "tick_kimg": 0.08,
+        },
+        "scrape": {"sources": [{"kind": "dataset", "name": "mnist"}]},
+    }
     params = tmp_path / "params.yaml"
     params.write_text(yaml.safe_dump(p))
     straight, killed = tmp_path / "straight", tmp_path / "killed"
     subprocess.run(_stage_cmd(params, straight, tiny_stage), check=True, capture_output=True)
 
-    proc = subprocess.Popen(_stage_cmd(params, killed, tiny_stage), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        _stage_cmd(params, killed, tiny_stage), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     checkpoint = killed / "models" / "train" / "checkpoint.pt"
     deadline = time.monotonic() + 120
     while not checkpoint.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL, "training finished before it could be killed"
-    resumed = subprocess.run(_stage_cmd(params, killed, tiny_stage), check=True,
-                             capture_output=True, text=True)
+    resumed = subprocess.run(
+        _stage_cmd(params, killed, tiny_stage), check=True, capture_output=True, text=True
+    )
     assert "resuming from" in resumed.stdout
     a = weights(straight / "models" / "generator.pt")
     b = weights(killed / "models" / "generator.pt")

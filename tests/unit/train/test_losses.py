@@ -24,8 +24,10 @@ def test_ssl_d_loss_is_k_plus_1_cross_entropy_on_reals_plus_fake_class_on_fakes(
     real = [[1.0, 2.0, 0.5], [0.0, -1.0, 1.5]]  # K = 2 classes, last column "fake"
     fake = [[0.3, -0.2, 2.0], [1.2, 0.1, -0.4]]
     labels = [1, 0]
-    expected = (sum(neg_log_softmax(r, y) for r, y in zip(real, labels, strict=True)) / 2
-                + sum(neg_log_softmax(f, 2) for f in fake) / 2)
+    expected = (
+        sum(neg_log_softmax(r, y) for r, y in zip(real, labels, strict=True)) / 2
+        + sum(neg_log_softmax(f, 2) for f in fake) / 2
+    )
     adv_r, cls_r = ssl_split(torch.tensor(real))
     adv_f, cls_f = ssl_split(torch.tensor(fake))
     y = torch.tensor(labels)
@@ -39,7 +41,8 @@ def test_ssl_g_loss_is_k_plus_1_cross_entropy_with_the_requested_class() -> None
     expected = sum(neg_log_softmax(f, y) for f, y in zip(fake, wanted, strict=True)) / 2
     adv_f, cls_f = ssl_split(torch.tensor(fake))
     assert g_loss(adv_f, cls_f, torch.tensor(wanted), SSL).item() == pytest.approx(
-        expected, rel=1e-6)
+        expected, rel=1e-6
+    )
 
 
 def test_class_loss_averages_over_labelled_reals_only() -> None:
@@ -48,7 +51,8 @@ def test_class_loss_averages_over_labelled_reals_only() -> None:
     expected = (neg_log_softmax([2.0, 0.0], 0) + neg_log_softmax([5.0, -5.0], 1)) / 2
     assert auxiliary(logits, labelled).item() == pytest.approx(expected, rel=1e-6)
     assert auxiliary(logits, torch.tensor([0, 1, 1])).item() == pytest.approx(
-        torch.nn.functional.cross_entropy(logits, torch.tensor([0, 1, 1])).item(), rel=1e-6)
+        torch.nn.functional.cross_entropy(logits, torch.tensor([0, 1, 1])).item(), rel=1e-6
+    )
     none = auxiliary(logits, torch.full((3,), UNLABELLED))
     assert none.item() == 0.0  # a batch without labels adds no class loss (not NaN)
 

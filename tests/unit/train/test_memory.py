@@ -35,8 +35,9 @@ print(statistics.median(faults[6:]))  # after the heap has grown to its peak
 
 
 def _faults_per_step(mode: str) -> float:
-    out = subprocess.run([sys.executable, "-c", STEP_FAULTS, mode], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", STEP_FAULTS, mode], capture_output=True, text=True, check=True
+    )
     return float(out.stdout)
 
 

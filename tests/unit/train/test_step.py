@@ -20,8 +20,9 @@ P = TrainParams(g_channels=16, d_channels=8, z_dim=8, batch_size=6)
 def _nets(p: TrainParams) -> Nets:
     torch.manual_seed(0)
     G, D = build_models(p, 28, 1, 3)
-    return Nets(G, D, D, torch.optim.SGD(G.parameters(), lr=0.1),
-                torch.optim.SGD(D.parameters(), lr=0.1))
+    return Nets(
+        G, D, D, torch.optim.SGD(G.parameters(), lr=0.1), torch.optim.SGD(D.parameters(), lr=0.1)
+    )
 
 
 def _identity(x: torch.Tensor) -> torch.Tensor:
@@ -56,21 +57,40 @@ def test_generator_step_updates_g_only() -> None:
     d_before = [t.clone() for t in nets.D.parameters()]
     g_before = [t.clone() for t in nets.G.parameters()]
     y = torch.tensor([0, 1, 2, 0, 1, 2])
-    loss, adv_f = generator_step(nets, torch.randn(6, P.z_dim), y, torch.zeros(6, 1, 28, 28),
-                                 P, _identity, contextlib.nullcontext(),
-                                 contextlib.nullcontext())
+    loss, adv_f = generator_step(
+        nets,
+        torch.randn(6, P.z_dim),
+        y,
+        torch.zeros(6, 1, 28, 28),
+        P,
+        _identity,
+        contextlib.nullcontext(),
+        contextlib.nullcontext(),
+    )
     assert loss.requires_grad is False and adv_f.shape == (6,)
     assert all(torch.equal(a, b) for a, b in zip(nets.D.parameters(), d_before, strict=True))
     assert any(not torch.equal(a, b) for a, b in zip(nets.G.parameters(), g_before, strict=True))
 
 
 def test_step_stats_reads_accuracies_and_losses() -> None:
-    d = DStep(torch.tensor(1.5), torch.tensor([1.0, -1.0, 2.0, 3.0]),
-              torch.tensor([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0], [2.0, 0.0]]))
-    stats = step_stats(d, torch.tensor(0.25), torch.tensor([-1.0, 1.0, -2.0, -3.0]),
-                       torch.tensor([0, 1, 1, 0]))
-    assert stats == pytest.approx({"loss_d": 1.5, "loss_g": 0.25, "d_real_acc": 0.75,
-                                   "d_fake_acc": 0.75, "class_acc_real": 0.75})
-    unconditional = step_stats(d._replace(cls_real=None), torch.tensor(0.25),
-                               torch.tensor([1.0]), torch.tensor([0]))
+    d = DStep(
+        torch.tensor(1.5),
+        torch.tensor([1.0, -1.0, 2.0, 3.0]),
+        torch.tensor([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0], [2.0, 0.0]]),
+    )
+    stats = step_stats(
+        d, torch.tensor(0.25), torch.tensor([-1.0, 1.0, -2.0, -3.0]), torch.tensor([0, 1, 1, 0])
+    )
+    assert stats == pytest.approx(
+        {
+            "loss_d": 1.5,
+            "loss_g": 0.25,
+            "d_real_acc": 0.75,
+            "d_fake_acc": 0.75,
+            "class_acc_real": 0.75,
+        }
+    )
+    unconditional = step_stats(
+        d._replace(cls_real=None), torch.tensor(0.25), torch.tensor([1.0]), torch.tensor([0])
+    )
     assert unconditional["class_acc_real"] == 0.0

@@ -21,8 +21,12 @@ from ganpipe.scrape.fetch import PAGE_MAX_BYTES, Fetcher
 BASE_URL = "https://www.bing.com"
 PAGE_SIZE = 35
 SIZES = {"large": "imagesize-large", "medium": "imagesize-medium", "small": "imagesize-small"}
-TYPES = {"photo": "photo-photo", "clipart": "photo-clipart", "line": "photo-linedrawing",
-         "transparent": "photo-transparent"}
+TYPES = {
+    "photo": "photo-photo",
+    "clipart": "photo-clipart",
+    "line": "photo-linedrawing",
+    "transparent": "photo-transparent",
+}
 log = logging.getLogger(__name__)
 
 
@@ -50,10 +54,18 @@ class Bing:
         self._fetcher = fetcher
 
     def page_url(self, query: str, first: int) -> str:
-        filters = [f"+filterui:{f}" for f in (SIZES.get(self._p.image_size_filter),
-                                              TYPES.get(self._p.image_type_filter)) if f]
-        args = {"q": query, "first": first, "count": PAGE_SIZE, "async": 1,
-                "adlt": "strict" if self._p.safe_search else "off"}
+        filters = [
+            f"+filterui:{f}"
+            for f in (SIZES.get(self._p.image_size_filter), TYPES.get(self._p.image_type_filter))
+            if f
+        ]
+        args = {
+            "q": query,
+            "first": first,
+            "count": PAGE_SIZE,
+            "async": 1,
+            "adlt": "strict" if self._p.safe_search else "off",
+        }
         if filters:
             args["qft"] = "".join(filters)
         return f"{self._base}/images/async?{urlencode(args)}"

@@ -55,10 +55,17 @@ class DuckDuckGo:
     def first_url(self, query: str, vqd: str) -> str:
         size = SIZES.get(self._p.image_size_filter)
         kind = TYPES.get(self._p.image_type_filter)
-        filters = ",".join([f"size:{size}" if size else "", "", f"type:{kind}" if kind else "",
-                            "", ""])
-        args = {"l": "wt-wt", "o": "json", "q": query, "vqd": vqd, "f": filters,
-                "p": "1" if self._p.safe_search else "-1"}
+        filters = ",".join(
+            [f"size:{size}" if size else "", "", f"type:{kind}" if kind else "", "", ""]
+        )
+        args = {
+            "l": "wt-wt",
+            "o": "json",
+            "q": query,
+            "vqd": vqd,
+            "f": filters,
+            "p": "1" if self._p.safe_search else "-1",
+        }
         return f"{self._base}i.js?{urlencode(args)}"
 
     def candidates(self, label: str, query: str) -> Iterator[Candidate]:

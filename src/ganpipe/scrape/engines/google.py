@@ -34,8 +34,12 @@ THUMBS = ("img.YQ4gaf", "img.Q4LuWd", "img.rg_i")  # result-grid thumbnails, new
 FULL = ("img.sFlh5c", "img.iPVvYb", "img.n3VNCb", "img[jsname='kn3ccd']")  # preview image
 MORE = ("input.mye4qd", "div.LZ4I")  # "show more results"
 SIZES = {"large": "isz:l", "medium": "isz:m", "small": "isz:i"}
-TYPES = {"photo": "itp:photo", "clipart": "itp:clipart", "line": "itp:lineart",
-         "transparent": "ic:trans"}
+TYPES = {
+    "photo": "itp:photo",
+    "clipart": "itp:clipart",
+    "line": "itp:lineart",
+    "transparent": "ic:trans",
+}
 PREVIEW_JS = """
 for (const selector of arguments[0]) {
   const found = [...document.querySelectorAll(selector)].map(e => e.src).filter(Boolean);
@@ -43,9 +47,18 @@ for (const selector of arguments[0]) {
 }
 return [];
 """
-CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-quic", "--no-first-run",
-                "--disable-component-update", "--disable-sync", "--window-size=1280,900")
+CHROME_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,900",
+)
 
 
 def _full_size(src: str | None) -> bool:
@@ -67,8 +80,11 @@ class Google:
 
     def page_url(self, query: str) -> str:
         args = {"q": query, "tbm": "isch", "safe": "active" if self._p.safe_search else "off"}
-        tbs = [f for f in (SIZES.get(self._p.image_size_filter),
-                           TYPES.get(self._p.image_type_filter)) if f]
+        tbs = [
+            f
+            for f in (SIZES.get(self._p.image_size_filter), TYPES.get(self._p.image_type_filter))
+            if f
+        ]
         if tbs:
             args["tbs"] = ",".join(tbs)
         return f"{self._base}/search?{urlencode(args)}"
@@ -78,11 +94,13 @@ class Google:
             self._profile = tempfile.mkdtemp(prefix="ganpipe-chromium-")
             options = webdriver.ChromeOptions()
             options.binary_location = self._p.chromium
-            for flag in (*CHROME_FLAGS, f"--user-data-dir={self._profile}",
-                         f"--user-agent={self._p.user_agent}"):
+            for flag in (
+                *CHROME_FLAGS,
+                f"--user-data-dir={self._profile}",
+                f"--user-agent={self._p.user_agent}",
+            ):
                 options.add_argument(flag)
-            self._driver = webdriver.Chrome(options=options,
-                                            service=Service(self._p.chromedriver))
+            self._driver = webdriver.Chrome(options=options, service=Service(self._p.chromedriver))
             self._driver.set_page_load_timeout(self._p.total_timeout)
         return self._driver
 
@@ -99,8 +117,10 @@ class Google:
     def candidates(self, label: str, query: str) -> Iterator[Candidate]:
         url = self.page_url(query)
         if not self._fetcher.allowed(url):
-            raise EngineError(f"google: {url}: robots: disallowed by robots.txt "
-                              "(scrape.respect_robots: false overrides)")
+            raise EngineError(
+                f"google: {url}: robots: disallowed by robots.txt "
+                "(scrape.respect_robots: false overrides)"
+            )
         try:
             self._browser().get(url)
         except WebDriverException as err:
@@ -127,7 +147,8 @@ class Google:
         """Click a thumbnail and wait for the preview to show a new full-size URL."""
         before = self._preview()
         self._browser().execute_script(
-            "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", thumb)
+            "arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", thumb
+        )
         try:
             return str(self._wait().until(lambda _: (p := self._preview()) != before and p))
         except TimeoutException:
