@@ -7,7 +7,6 @@ Every input row comes out kept or rejected with a ``code:detail`` reason.
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -20,6 +19,7 @@ from PIL import Image
 
 from ganpipe.clean.decode import Rejected, decoding, extension, load, open_image, to_mode
 from ganpipe.clean.parallel import pmap
+from ganpipe.clean.reject_list import LISTED, first_match, read_reject_list
 from ganpipe.clean.review import write_review
 from ganpipe.clean.stage import finish, parse_colour, pass_through, start
 from ganpipe.manifest import KEPT, Row, image_relpath, sha256_bytes, stage_counts, store
@@ -101,26 +101,11 @@ def _remove_dropped(out_dir: Path, checked: list[_Checked], final: list[Row]) ->
             (out_dir / path).unlink(missing_ok=True)
 
 
-def read_reject_list(path: Path) -> tuple[str, ...]:
-    """Ids or globs, one per line; ``#`` starts a comment. A missing file rejects nothing."""
-    path = Path(path)
-    if not path.exists():
-        return ()
-    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
-    return tuple(line for line in lines if line)
-
-
-def _user_reject(row: Row, patterns: tuple[str, ...]) -> str | None:
-    """The first pattern matching the row's id, ``class/id`` or origin."""
-    names = (row.id, f"{row.label}/{row.id}", row.origin)
-    return next((p for p in patterns if any(fnmatch.fnmatchcase(n, p) for n in names)), None)
-
-
 def _check(row: Row, job: _Job) -> _Checked:
     """Per-image checks (in a worker); a passing file is kept where it is."""
-    pattern = _user_reject(row, job.patterns)
+    pattern = first_match(row, job.patterns)
     if pattern is not None:
-        return _Checked(row, row.rejected(f"user-reject:{pattern}"))
+        return _Checked(row, row.rejected(f"{LISTED}:{pattern}"))
     data = (job.in_dir / row.path).read_bytes()
     try:
         image = open_image(data, job.params.max_pixels)

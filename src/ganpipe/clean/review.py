@@ -79,22 +79,22 @@ def _render(sheet: _Sheet, stage_dir: Path, background: tuple[int, int, int]) ->
     font = ImageFont.load_default_imagefont()  # bitmap: ~20x faster to draw than FreeType
     for k, row in enumerate(sheet.rows):
         x, y = (k % COLUMNS) * CELL[0], (k // COLUMNS) * CELL[1]
-        thumb = _thumbnail(stage_dir / row.path, background)
+        thumb = thumbnail(stage_dir / row.path, background)
         canvas.paste(thumb, (x + (CELL[0] - thumb.width) // 2, y + (THUMB - thumb.height) // 2))
         width = draw.textlength(row.id, font=font)
         draw.text((x + (CELL[0] - width) // 2, y + THUMB + 2), row.id, fill=(0, 0, 0), font=font)
     canvas.save(stage_dir / "review" / sheet.relpath, format="PNG", compress_level=PNG_LEVEL)
 
 
-def _thumbnail(path: Path, background: tuple[int, int, int]) -> Image.Image:
-    """The image as reduce will see it, fitted to ``THUMB``; tiny images enlarged pixel-exact."""
+def thumbnail(path: Path, background: tuple[int, int, int], box: int = THUMB) -> Image.Image:
+    """The image as reduce will see it, fitted to ``box``; tiny images enlarged pixel-exact."""
     image = open_image(path.read_bytes())
-    image.draft(None, (THUMB, THUMB))
+    image.draft(None, (box, box))
     image = to_mode(load(image), "RGB", background)
-    factor = THUMB // max(image.size)
+    factor = box // max(image.size)
     if factor >= 2:
         return image.resize((image.width * factor, image.height * factor), Image.Resampling.NEAREST)
-    image.thumbnail((THUMB, THUMB), Image.Resampling.BOX)
+    image.thumbnail((box, box), Image.Resampling.BOX)
     return image
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import imagecases as cases
 import pytest
 
-from ganpipe.clean.filter import read_reject_list, run_filter
+from ganpipe.clean.filter import run_filter
 from ganpipe.manifest import KEPT, REJECTED, read_manifest
 from ganpipe.params import FilterParams
 
@@ -148,13 +148,9 @@ def test_user_reject_list_takes_ids_and_globs(write_stage, tmp_path):
     _, ids = write_stage({"logo": files}, name="probe")
     reject = f"# hand review\n{ids['img0']}  # blurry\n\nlogo/{ids['img1'][:4]}*\n"
     rows, _ = filter_files(write_stage, tmp_path, files, reject=reject)
-    assert rows["img0"].reason == f"user-reject:{ids['img0']}"
-    assert rows["img1"].reason == f"user-reject:logo/{ids['img1'][:4]}*"
+    assert rows["img0"].reason == f"listed:{ids['img0']}"
+    assert rows["img1"].reason == f"listed:logo/{ids['img1'][:4]}*"
     assert rows["img2"].status == KEPT
-
-
-def test_read_reject_list_missing_file_rejects_nothing(tmp_path):
-    assert read_reject_list(tmp_path / "nope.txt") == ()
 
 
 def test_metrics_count_every_row_per_class_and_reason(write_stage, tmp_path):

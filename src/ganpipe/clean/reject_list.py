@@ -1,0 +1,117 @@
+"""The reject list (``reject.txt``): ids and globs of images the filter stage rejects.
+
+The filter stage reads it; ``ganpipe review`` edits it. An edit adds or removes whole lines only,
+so the user's comments, globs and order survive, and it replaces the file in one step (a
+temporary file, then ``os.replace``): filter never reads half a list, and a crash mid-write
+leaves the previous one.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from ganpipe.manifest import Row
+
+LISTED = "listed"  # filter's reason code for an image the list rejects: "listed:<pattern>"
+
+# A removed line and where it stood, so that undo can put it back in place.
+RemovedLine = tuple[int, str]
+
+
+def pattern_of(line: str) -> str:
+    """The id or glob a line holds ("" for a blank or comment line)."""
+    return line.split("#", 1)[0].strip()
+
+
+def read_reject_list(path: Path) -> tuple[str, ...]:
+    """Ids or globs, one per line; ``#`` starts a comment. A missing file rejects nothing."""
+    path = Path(path)
+    if not path.exists():
+        return ()
+    patterns = (pattern_of(line) for line in path.read_text().splitlines())
+    return tuple(p for p in patterns if p)
+
+
+def matching(row: Row, patterns: Iterable[str]) -> list[str]:
+    """Every pattern that rejects ``row``: it matches the id, ``class/id`` or the origin."""
+    names = (row.id, f"{row.label}/{row.id}", row.origin)
+    return [p for p in patterns if any(fnmatch.fnmatchcase(n, p) for n in names)]
+
+
+def first_match(row: Row, patterns: Iterable[str]) -> str | None:
+    """The first pattern rejecting ``row`` (the one filter names in its reason), or None."""
+    found = matching(row, patterns)
+    return found[0] if found else None
+
+
+def plain_patterns(row: Row) -> frozenset[str]:
+    """The lines that name ``row`` alone: its id or ``class/id``; a click may remove these."""
+    return frozenset((row.id, f"{row.label}/{row.id}"))
+
+
+def append_pattern(path: Path, pattern: str) -> bool:
+    """Add ``pattern`` as a line of its own unless a line holds it already; True if added."""
+    text = _read(path)
+    if pattern in (pattern_of(line) for line in text.splitlines()):
+        return False
+    newline = _newline(text)
+    if text and not text.endswith(("\n", "\r")):
+        text += newline
+    _replace(path, text + pattern + newline)
+    return True
+
+
+def remove_patterns(path: Path, patterns: Iterable[str]) -> list[RemovedLine]:
+    """Remove the lines holding exactly one of ``patterns`` (with their inline comments)."""
+    wanted = frozenset(patterns)
+    lines = _read(path).splitlines(keepends=True)
+    removed = [(k, line) for k, line in enumerate(lines) if pattern_of(line) in wanted]
+    if removed:
+        gone = {k for k, _ in removed}
+        _replace(path, "".join(line for k, line in enumerate(lines) if k not in gone))
+    return removed
+
+
+def restore_lines(path: Path, removed: list[RemovedLine]) -> None:
+    """Put lines ``remove_patterns`` took back where they stood (at the end if the file shrank)."""
+    lines = _read(path).splitlines(keepends=True)
+    for index, line in removed:  # ascending, so earlier insertions keep later indexes right
+        if lines and not lines[-1].endswith(("\n", "\r")):
+            lines[-1] += _newline("".join(lines))
+        lines.insert(min(index, len(lines)), line)
+    _replace(path, "".join(lines))
+
+
+def _read(path: Path) -> str:
+    """The text as stored, line endings untranslated."""
+    path = Path(path)
+    if not path.exists():
+        return ""
+    with path.open(newline="") as f:
+        return f.read()
+
+
+def _newline(text: str) -> str:
+    """The file's own line ending, so an edit does not mix styles."""
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` in one step, keeping the file's permissions."""
+    path = Path(path)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
