@@ -29,6 +29,7 @@ from ganpipe.metrics.frechet import feature_statistics, frechet_distance
 from ganpipe.metrics.inception import inception_metrics
 from ganpipe.metrics.kid import kernel_inception_distance
 from ganpipe.metrics.prdc import prdc
+from ganpipe.metrics.stripes import stripe_statistic
 from ganpipe.params import ClassifierParams, EvaluateParams
 
 DIVERSITY_PAIRS = 500  # random pairs per class and side
@@ -167,6 +168,14 @@ def memorisation(ctx: EvalContext) -> dict[str, float]:
     }
 
 
+def stripes(ctx: EvalContext) -> dict[str, float]:
+    """Horizontal-stripe artefacts: vertical over horizontal high-frequency power (stripes.py),
+    fake and real; ``stripe_ratio_to_real`` near 1 means the fakes have the real images' mix
+    of fine detail, above 1 that rows alternate where real images are smooth."""
+    fake, real = stripe_statistic(ctx.fake.images), stripe_statistic(ctx.real.images)
+    return {"stripes/fake": fake, "stripes/real": real, "stripe_ratio_to_real": fake / real}
+
+
 def inception(ctx: EvalContext) -> dict[str, Any]:
     """Standard FID / KID / IS with InceptionV3 (torch-fidelity), or why they are unavailable.
 
@@ -194,6 +203,7 @@ METRICS: dict[str, Callable[[EvalContext], dict[str, Any]]] = {
     "classification_accuracy_score": classification_accuracy_score,
     "intra_class_diversity": intra_class_diversity,
     "memorisation": memorisation,
+    "stripes": stripes,
     "inception": inception,
 }
 

@@ -15,6 +15,7 @@ from ganpipe.metrics.registry import (
     domain_fd,
     intra_class_diversity,
     memorisation,
+    stripes,
 )
 from ganpipe.params import ClassifierParams, EvaluateParams
 
@@ -61,3 +62,9 @@ def test_cas_is_high_for_real_data(real: ImageSet) -> None:
 def test_missing_images_dir_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no manifest"):
         load_image_set(tmp_path)
+
+
+def test_stripes_of_real_as_fake_match_the_real_ones(real: ImageSet) -> None:
+    scores = stripes(context(real, real))
+    assert scores["stripes/fake"] == pytest.approx(scores["stripes/real"])
+    assert scores["stripe_ratio_to_real"] == pytest.approx(1.0)
