@@ -6,6 +6,7 @@ Examples::
     ganpipe grid --checkpoint models/generator_best.pt -o grid.png
     ganpipe info --checkpoint models/generator.pt
     ganpipe preset mnist            # params.yaml := presets/mnist.yaml
+    ganpipe review                  # click-to-reject page on http://127.0.0.1:8765/
 """
 
 from __future__ import annotations
@@ -86,10 +87,27 @@ def _preset(args: argparse.Namespace) -> None:
         )
 
 
+def _review(args: argparse.Namespace) -> None:
+    from ganpipe.clean.stage import parse_colour
+    from ganpipe.params import load_all
+    from ganpipe.review.server import serve
+
+    params = load_all(args.params)
+    serve(
+        Path(args.filtered),
+        Path(args.raw),
+        Path(args.suspects),
+        Path(params["filter"].reject_list),
+        parse_colour(params["reduce"].background),
+        args.port,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ganpipe",
-        description="Sample from and inspect generators trained by ganpipe.",
+        description="Sample from and inspect generators trained by ganpipe, switch presets, "
+        "review the filtered images.",
         epilog="The pipeline itself runs with `dvc repro`; see README.md.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -139,6 +157,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of presets (default: ./presets, else the installed ones)",
     )
     preset.set_defaults(run=_preset)
+
+    review = commands.add_parser(
+        "review",
+        help="Click through the images filter kept and mark rejects (writes reject.txt).",
+        description="Serve the images filter kept on 127.0.0.1, per class, most suspicious "
+        "first. A click marks an image for rejection in filter.reject_list; `dvc repro` "
+        "then re-runs filter and the stages after it.",
+    )
+    review.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    review.add_argument("--params", default="params.yaml", help="the params file to read")
+    review.add_argument("--filtered", default="data/filtered", help="filter's output folder")
+    review.add_argument("--raw", default="data/raw", help="filter's input folder")
+    review.add_argument(
+        "--suspects",
+        default="data/curated/suspects.csv",
+        help="the suspect ranking, if there is one (default: %(default)s)",
+    )
+    review.set_defaults(run=_review)
     return parser
 
 

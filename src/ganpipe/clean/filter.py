@@ -19,7 +19,7 @@ from PIL import Image
 
 from ganpipe.clean.decode import Rejected, decoding, extension, load, open_image, to_mode
 from ganpipe.clean.parallel import pmap
-from ganpipe.clean.reject_list import LISTED, first_match, read_reject_list
+from ganpipe.clean.reject_list import LISTED, RejectList, read_reject_list
 from ganpipe.clean.review import write_review
 from ganpipe.clean.stage import finish, parse_colour, pass_through, start
 from ganpipe.manifest import KEPT, Row, image_relpath, sha256_bytes, stage_counts, store
@@ -36,7 +36,7 @@ class _Job:
     out_dir: Path
     params: FilterParams
     background: tuple[int, int, int]
-    patterns: tuple[str, ...]
+    reject: RejectList
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def _remove_dropped(out_dir: Path, checked: list[_Checked], final: list[Row]) ->
 
 def _check(row: Row, job: _Job) -> _Checked:
     """Per-image checks (in a worker); a passing file is kept where it is."""
-    pattern = first_match(row, job.patterns)
+    pattern = job.reject.first(row)
     if pattern is not None:
         return _Checked(row, row.rejected(f"{LISTED}:{pattern}"))
     data = (job.in_dir / row.path).read_bytes()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 from ganpipe.manifest import Row
 
 LISTED = "listed"  # filter's reason code for an image the list rejects: "listed:<pattern>"
+GLOB_CHARS = frozenset("*?[")  # fnmatch's special characters
 
 # A removed line and where it stood, so that undo can put it back in place.
 RemovedLine = tuple[int, str]
@@ -27,25 +29,41 @@ def pattern_of(line: str) -> str:
     return line.split("#", 1)[0].strip()
 
 
-def read_reject_list(path: Path) -> tuple[str, ...]:
+class RejectList:
+    """A reject list's patterns, compiled once: ids by lookup, globs as regular expressions.
+
+    A pattern matches an image's id, its ``class/id`` or its origin (URL or source path).
+    """
+
+    def __init__(self, patterns: Iterable[str] = ()) -> None:
+        self.patterns = tuple(patterns)
+        self._index: dict[str, int] = {}
+        for k, pattern in enumerate(self.patterns):
+            self._index.setdefault(pattern, k)
+        self._exact = {p for p in self._index if not GLOB_CHARS.intersection(p)}
+        self._globs = [
+            (p, re.compile(fnmatch.translate(p))) for p in self._index if p not in self._exact
+        ]
+
+    def matching(self, row: Row) -> list[str]:
+        """Every pattern that rejects ``row``, in the file's order."""
+        names = (row.id, f"{row.label}/{row.id}", row.origin)
+        found = {n for n in names if n in self._exact}
+        found.update(p for p, regex in self._globs if any(regex.match(n) for n in names))
+        return sorted(found, key=self._index.__getitem__)
+
+    def first(self, row: Row) -> str | None:
+        """The first pattern rejecting ``row`` (the one filter names in its reason), or None."""
+        found = self.matching(row)
+        return found[0] if found else None
+
+
+def read_reject_list(path: Path) -> RejectList:
     """Ids or globs, one per line; ``#`` starts a comment. A missing file rejects nothing."""
     path = Path(path)
     if not path.exists():
-        return ()
-    patterns = (pattern_of(line) for line in path.read_text().splitlines())
-    return tuple(p for p in patterns if p)
-
-
-def matching(row: Row, patterns: Iterable[str]) -> list[str]:
-    """Every pattern that rejects ``row``: it matches the id, ``class/id`` or the origin."""
-    names = (row.id, f"{row.label}/{row.id}", row.origin)
-    return [p for p in patterns if any(fnmatch.fnmatchcase(n, p) for n in names)]
-
-
-def first_match(row: Row, patterns: Iterable[str]) -> str | None:
-    """The first pattern rejecting ``row`` (the one filter names in its reason), or None."""
-    found = matching(row, patterns)
-    return found[0] if found else None
+        return RejectList()
+    return RejectList(p for p in map(pattern_of, path.read_text().splitlines()) if p)
 
 
 def plain_patterns(row: Row) -> frozenset[str]:

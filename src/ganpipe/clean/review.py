@@ -115,7 +115,8 @@ def _index_html(
         "<h1>Filter review: kept images</h1>",
         "<p>To drop an image, put its id (or a glob such as <code>class/*</code>) on its own "
         "line in the reject list, then re-run the pipeline; only filter and later stages "
-        "re-run.</p>",
+        "re-run. Or run <code>ganpipe review</code>: the same images on a page where a click "
+        "does that for you.</p>",
         "<ul>",
         *(
             f'<li><a href="#{quote(label)}">{html.escape(label)}</a> ({shown(label)})</li>'

@@ -33,21 +33,24 @@ def listed(tmp_path: Path) -> Path:
 
 
 def test_read_ids_globs_and_urls_without_comments(listed: Path, tmp_path: Path) -> None:
-    assert rl.read_reject_list(listed) == (
+    assert rl.read_reject_list(listed).patterns == (
         "aaaa000000000001",
         "BMW/3fa9*",
         "https://example.com/dealer.jpg",
     )
-    assert rl.read_reject_list(tmp_path / "missing.txt") == ()
+    assert rl.read_reject_list(tmp_path / "missing.txt").patterns == ()
 
 
 def test_matching_names_id_class_id_and_origin(listed: Path) -> None:
     patterns = rl.read_reject_list(listed)
-    assert rl.matching(row("aaaa000000000001"), patterns) == ["aaaa000000000001"]
-    assert rl.first_match(row("3fa9000000000002"), patterns) == "BMW/3fa9*"
-    assert rl.first_match(row("3fa9000000000002", label="Audi"), patterns) is None
+    assert patterns.matching(row("aaaa000000000001")) == ["aaaa000000000001"]
+    assert patterns.first(row("3fa9000000000002")) == "BMW/3fa9*"
+    assert patterns.first(row("3fa9000000000002", label="Audi")) is None
     dealer = row("bbbb000000000003", origin="https://example.com/dealer.jpg")
-    assert rl.matching(dealer, patterns) == ["https://example.com/dealer.jpg"]
+    assert patterns.matching(dealer) == ["https://example.com/dealer.jpg"]
+    both = rl.RejectList(["BMW/*", "x", "aaaa000000000001", "BMW/*"])
+    assert both.matching(row("aaaa000000000001")) == ["BMW/*", "aaaa000000000001"]  # file order
+    assert rl.RejectList(["BMW/[ab]*"]).first(row("aaaa000000000001")) == "BMW/[ab]*"
     assert rl.plain_patterns(dealer) == {"bbbb000000000003", "BMW/bbbb000000000003"}
 
 

@@ -1,0 +1,1 @@
+"""``ganpipe review``: the click-to-reject page (server.py) and what it shows (state.py)."""

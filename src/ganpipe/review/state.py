@@ -1,0 +1,193 @@
+"""What the review page shows and changes: the images filter let through, in suspicion order,
+and their rejection as ``reject.txt`` says it now.
+
+``reject.txt`` is the only state: every answer re-reads it, so edits made in an editor meanwhile
+count, and a click adds or removes one plain id line (clean/reject_list.py). Undo is a stack of
+those edits, each reverted exactly (a removed line goes back where it stood, comment included).
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ganpipe.clean import reject_list as rl
+from ganpipe.manifest import KEPT, Row, read_manifest
+
+SUSPECT_COLUMNS = ("id", "class", "suspicion", "suspect", "predicted_class")
+CURATE_STAGE = "suspects"  # the stage that writes the suspects table (see dvc.yaml)
+
+
+class ReviewError(ValueError):
+    """A request the page cannot carry out (unknown image, or one a glob rejects)."""
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    score: float  # in [0, 1]; higher = more likely mislabelled or off-topic
+    suspect: bool
+    predicted: str
+
+
+@dataclass(frozen=True)
+class Item:
+    """One image on the page; ``key`` is ``class/id`` (an id may recur in another class)."""
+
+    row: Row
+    file: Path
+    was_rejected: bool  # rejected by the list at filter's last run
+    suspicion: Suspicion | None
+
+    @property
+    def key(self) -> str:
+        return f"{self.row.label}/{self.row.id}"
+
+
+def load_items(filtered: Path, raw: Path, suspects: Path | None) -> list[Item]:
+    """Filter's kept images plus those it rejected as listed (so a click can bring them back).
+
+    Kept rows' paths are relative to ``filtered`` (possibly ``../raw/...``); a rejected row
+    keeps the input's path, relative to ``raw``. Per class, most suspicious first, then by id.
+    """
+    scores = read_suspects(suspects) if suspects else {}
+    items = []
+    for row in read_manifest(filtered):
+        listed = row.reason.startswith(f"{rl.LISTED}:")
+        if row.status == KEPT or listed:
+            file = (Path(raw) if listed else Path(filtered)) / row.path
+            items.append(Item(row, file, listed, scores.get((row.label, row.id))))
+    return sorted(items, key=_order)
+
+
+def _order(item: Item) -> tuple[str, float, str]:
+    score = item.suspicion.score if item.suspicion else -1.0  # unranked images last
+    return item.row.label, -score, item.row.id
+
+
+def read_suspects(path: Path) -> dict[tuple[str, str], Suspicion]:
+    """(class, id) -> suspicion, from the suspects table; {} when it does not exist yet."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    with path.open(newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in SUSPECT_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+        try:
+            return {
+                (d["class"], d["id"]): Suspicion(
+                    float(d["suspicion"]), d["suspect"].lower() == "true", d["predicted_class"]
+                )
+                for d in reader
+            }
+        except ValueError as err:
+            raise ValueError(f"{path}, line {reader.line_num}: {err}") from err
+
+
+class Review:
+    """The page's state and its two actions, toggle and undo; thread-safe."""
+
+    def __init__(self, items: list[Item], reject_list: Path, suspects_ranked: bool) -> None:
+        self.items = items
+        self.by_key = {item.key: item for item in items}
+        self.reject_list = Path(reject_list)
+        self.suspects_ranked = suspects_ranked
+        self._undo: list[tuple[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def state(self) -> dict[str, Any]:
+        """Every image with its current status, counts per class and in total."""
+        with self._lock:
+            return self._summary(self._statuses(), changed_only=None)
+
+    def toggle(self, key: str) -> dict[str, Any]:
+        """Reject a kept image, or keep a rejected one; a glob's rejection stays."""
+        with self._lock:
+            item = self.by_key.get(key)
+            if item is None:
+                raise ReviewError(f"no image {key!r} on this page")
+            before = self._statuses()
+            status = before[key]
+            if status["locked_by"]:
+                raise ReviewError(
+                    f"{key} is rejected by the line {status['locked_by']!r} of "
+                    f"{self.reject_list}; edit that line to keep it"
+                )
+            if status["rejected"]:
+                removed = rl.remove_patterns(self.reject_list, rl.plain_patterns(item.row))
+                self._undo.append(("restore", removed))
+            else:
+                rl.append_pattern(self.reject_list, item.row.id)
+                self._undo.append(("remove", item.row.id))
+            return self._summary(self._statuses(), changed_only=before)
+
+    def undo(self) -> dict[str, Any]:
+        """Revert the last toggle of this session."""
+        with self._lock:
+            if not self._undo:
+                raise ReviewError("nothing to undo")
+            before = self._statuses()
+            action, what = self._undo.pop()
+            if action == "remove":
+                rl.remove_patterns(self.reject_list, {what})
+            else:
+                rl.restore_lines(self.reject_list, what)
+            return self._summary(self._statuses(), changed_only=before)
+
+    def _statuses(self) -> dict[str, dict[str, Any]]:
+        """key -> status of every image, from ``reject.txt`` as it is now."""
+        patterns = rl.read_reject_list(self.reject_list)
+        return {item.key: self._status(item, patterns) for item in self.items}
+
+    def _summary(
+        self, statuses: dict[str, dict[str, Any]], changed_only: dict[str, dict[str, Any]] | None
+    ) -> dict[str, Any]:
+        """Counts, and the images (those whose status differs from ``changed_only``'s if given,
+        so a click on a page of thousands answers with a few)."""
+        classes: dict[str, list[dict[str, Any]]] = {}
+        for image in statuses.values():
+            classes.setdefault(image["class"], []).append(image)
+        images = [
+            image
+            for key, image in statuses.items()
+            if changed_only is None or changed_only[key] != image
+        ]
+        return {
+            "reject_list": str(self.reject_list),
+            "suspects_ranked": self.suspects_ranked,
+            "undo": len(self._undo),
+            "images": images,
+            "counts": {name: _counts(group) for name, group in classes.items()},
+            "total": _counts(list(statuses.values())),
+        }
+
+    def _status(self, item: Item, patterns: rl.RejectList) -> dict[str, Any]:
+        found = patterns.matching(item.row)
+        locked = [p for p in found if p not in rl.plain_patterns(item.row)]
+        score = item.suspicion
+        return {
+            "key": item.key,
+            "id": item.row.id,
+            "class": item.row.label,
+            "rejected": bool(found),
+            "locked_by": locked[0] if locked else None,
+            "pending": bool(found) != item.was_rejected,
+            "suspicion": score.score if score else None,
+            "suspect": bool(score and score.suspect),
+            "predicted": score.predicted if score else None,
+            "size": f"{item.row.width}x{item.row.height}",
+        }
+
+
+def _counts(images: list[dict[str, Any]]) -> dict[str, int]:
+    marked = sum(image["rejected"] for image in images)
+    return {
+        "kept": len(images) - marked,
+        "marked": marked,
+        "pending": sum(image["pending"] for image in images),
+        "suspects": sum(image["suspect"] and not image["rejected"] for image in images),
+    }

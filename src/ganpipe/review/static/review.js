@@ -1,0 +1,220 @@
+// The review page: one tile per image, grouped by class; a click or a key toggles rejection
+// through the server, which edits reject.txt. Text from files only ever goes into textContent
+// or attributes, never into HTML.
+"use strict";
+
+const tiles = new Map(); // key -> tile element
+const countLines = new Map(); // class -> its heading's counts element
+let state = null;
+
+async function call(method, path, body) {
+  const options = { method, headers: {} };
+  if (body !== undefined) {
+    options.headers["Content-Type"] = "application/json";
+    options.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, options);
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.error || response.statusText);
+  return data;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function makeTile(image) {
+  const tile = element("div", "tile");
+  tile.tabIndex = 0;
+  tile.setAttribute("role", "button");
+  tile.dataset.key = image.key;
+  const img = element("img");
+  img.loading = "lazy";
+  img.alt = image.id;
+  img.src = "thumb/" + encodeURIComponent(image.key);
+  tile.append(img, element("span", "id", image.id), element("span", "mark"));
+  if (image.suspicion !== null) {
+    tile.append(element("span", "score", image.suspicion.toFixed(2)));
+  }
+  if (image.suspect) {
+    tile.classList.add("suspect");
+    tile.append(element("span", "badge", "suspect → " + image.predicted));
+  }
+  tile.addEventListener("click", () => toggle(tile));
+  return tile;
+}
+
+function build(data) {
+  const main = document.getElementById("main");
+  const nav = document.getElementById("classes");
+  const sections = new Map();
+  data.images.forEach((image) => {
+    if (!sections.has(image.class)) {
+      const index = sections.size;
+      const section = element("section");
+      section.id = "class-" + index;
+      const heading = element("h2", null, image.class);
+      const counts = element("span", "counts");
+      heading.append(counts);
+      countLines.set(image.class, counts);
+      const grid = element("div", "grid");
+      section.append(heading, grid);
+      main.append(section);
+      const link = element("a", null, image.class);
+      link.href = "#class-" + index;
+      nav.append(link);
+      sections.set(image.class, grid);
+    }
+    const tile = makeTile(image);
+    tiles.set(image.key, tile);
+    sections.get(image.class).append(tile);
+  });
+}
+
+function describe(image) {
+  if (image.locked_by) {
+    return "rejected by the line “" + image.locked_by + "” of reject.txt: edit that line to keep it";
+  }
+  if (image.rejected) return "marked for rejection: click to keep it";
+  const why = image.suspect ? " (suspect: looks like " + image.predicted + ")" : "";
+  return image.class + "/" + image.id + ", " + image.size + why + ": click to reject it";
+}
+
+function paint(image) {
+  const tile = tiles.get(image.key);
+  if (!tile) return;
+  tile.classList.toggle("rejected", image.rejected);
+  tile.classList.toggle("locked", Boolean(image.locked_by));
+  tile.classList.toggle("pending", image.pending);
+  tile.setAttribute("aria-pressed", String(image.rejected));
+  tile.querySelector(".mark").textContent = image.locked_by ? "rejected by a glob" : "rejected";
+  tile.title = describe(image);
+}
+
+function plural(n, word) {
+  return n + " " + word + (n === 1 ? "" : "s");
+}
+
+function summary(counts) {
+  return counts.kept + " kept · " + counts.marked + " marked for rejection" +
+    (counts.suspects ? " · " + plural(counts.suspects, "suspect") + " kept" : "");
+}
+
+function update(data) {
+  state = data;
+  data.images.forEach(paint);
+  Object.entries(data.counts).forEach(([name, counts]) => {
+    const line = countLines.get(name);
+    if (line) line.textContent = summary(counts);
+  });
+  const total = data.total;
+  document.getElementById("totals").textContent =
+    "All classes: " + summary(total) + " (" + plural(total.kept + total.marked, "image") + ")";
+  const banner = document.getElementById("banner");
+  banner.classList.toggle("pending", total.pending > 0);
+  banner.textContent = total.pending
+    ? plural(total.pending, "change") + " to " + data.reject_list +
+      " not applied yet: run `dvc repro` (only filter and the stages after it re-run)."
+    : data.reject_list + " matches the last filter run. Changes you make here are saved to it " +
+      "at once; then run `dvc repro` (only filter and the stages after it re-run).";
+  const note = document.getElementById("note");
+  note.hidden = data.suspects_ranked;
+  note.textContent = "No suspect ranking yet: images are sorted by id. Suspects appear " +
+    "(most suspicious first, marked) after `dvc repro` runs the suspects stage.";
+  document.getElementById("undo").disabled = data.undo === 0;
+}
+
+function say(text) {
+  document.getElementById("message").textContent = text;
+}
+
+async function act(path, body) {
+  try {
+    update(await call("POST", path, body));
+    say("");
+  } catch (error) {
+    say(error.message);
+  }
+}
+
+function toggle(tile) {
+  tile.focus();
+  return act("api/toggle", { key: tile.dataset.key });
+}
+
+function undo() {
+  return act("api/undo", {});
+}
+
+function ordered() {
+  return Array.from(document.querySelectorAll(".tile"));
+}
+
+function focusTile(tile) {
+  if (!tile) return;
+  tile.focus();
+  tile.scrollIntoView({ block: "nearest" });
+}
+
+// The tile in the next (step 1) or previous (step -1) row nearest in x, across classes too.
+function vertical(all, index, step) {
+  const from = all[index].getBoundingClientRect();
+  let row = null;
+  let best = null;
+  for (let k = index + step; k >= 0 && k < all.length; k += step) {
+    const box = all[k].getBoundingClientRect();
+    if (row === null && Math.abs(box.top - from.top) > 2) row = box.top;
+    if (row === null) continue;
+    if (Math.abs(box.top - row) > 2) break;
+    if (best === null || Math.abs(box.left - from.left) < best.distance) {
+      best = { tile: all[k], distance: Math.abs(box.left - from.left) };
+    }
+  }
+  return best && best.tile;
+}
+
+const MOVES = { ArrowRight: 1, j: 1, ArrowLeft: -1, k: -1 };
+
+function onKey(event) {
+  const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+  const undoKey = key === "u" || ((event.ctrlKey || event.metaKey) && key === "z");
+  if (undoKey) {
+    event.preventDefault();
+    undo();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  const all = ordered();
+  const index = all.indexOf(document.activeElement);
+  if (key in MOVES || key === "ArrowDown" || key === "ArrowUp") {
+    event.preventDefault();
+    if (index < 0) return focusTile(all[0]);
+    if (key in MOVES) return focusTile(all[index + MOVES[key]]);
+    return focusTile(vertical(all, index, key === "ArrowDown" ? 1 : -1));
+  }
+  if ((key === "x" || key === " " || key === "Enter") && index >= 0) {
+    event.preventDefault();
+    toggle(all[index]);
+  }
+}
+
+async function start() {
+  try {
+    const data = await call("GET", "api/state");
+    build(data);
+    update(data);
+  } catch (error) {
+    say("Could not load the images: " + error.message);
+  }
+  document.addEventListener("keydown", onKey);
+  document.getElementById("undo").addEventListener("click", undo);
+  // reject.txt may have been edited in another window meanwhile: show it as it is now.
+  window.addEventListener("focus", async () => {
+    if (state) update(await call("GET", "api/state"));
+  });
+}
+
+start();
