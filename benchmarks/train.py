@@ -32,8 +32,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from ganpipe.manifest import encode_png, write_image, write_manifest
 from ganpipe.models import build_models
 from ganpipe.params import TrainParams, load_section
-from ganpipe.train import training_loop
-from ganpipe.train.loop import apply_speedups, speedups
+from ganpipe.train.loop import apply_speedups, speedups, training_loop
 from ganpipe.train.step import Nets, discriminator_step, generator_step
 
 STEPS = 30

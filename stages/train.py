@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ganpipe import stagekit
 from ganpipe.params import load_all
-from ganpipe.train import training_loop
+from ganpipe.train.loop import training_loop
 
 
 def main() -> None:

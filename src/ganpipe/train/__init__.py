@@ -1,5 +1,3 @@
-"""Training: the loop, its losses, EMA, DiffAugment and full-state checkpoints."""
-
-from ganpipe.train.loop import TrainingDiverged, training_loop
-
-__all__ = ["TrainingDiverged", "training_loop"]
+"""Training: the loop (:mod:`ganpipe.train.loop`), its state, steps, losses, EMA, DiffAugment and
+checkpoints. Import the module you need: this package imports none of them, so importing one
+(say ``ganpipe.train.snapshot`` for sampling) does not load the rest."""

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import random
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -91,8 +92,11 @@ def save_atomic(obj: Any, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def load_for_resume(path: Path, expected_hash: str, p: TrainParams) -> dict[str, Any] | None:
-    """The checkpoint at ``path`` if it is an unfinished run with the same params and data.
+def load_for_resume(
+    path: Path, expected_hash: str, p: TrainParams, keys: Collection[str]
+) -> dict[str, Any] | None:
+    """The checkpoint at ``path`` if it is an unfinished run with the same params and data,
+    holding all of ``keys`` (one written before a key existed cannot resume exactly).
 
     A finished run is not resumed: DVC re-runs a finished train stage only when its code
     changed or it was forced, and both ask for training again.
@@ -110,7 +114,11 @@ def load_for_resume(path: Path, expected_hash: str, p: TrainParams) -> dict[str,
             f"({state.get('params_hash')} != {expected_hash}); starting fresh"
         )
         return None
-    out_of_time = p.max_minutes and state.get("train_seconds", 0.0) >= p.max_minutes * 60
+    missing = sorted(set(keys) - set(state))
+    if missing:
+        print(f"[train] {path} has no {', '.join(missing)} (an older version); starting fresh")
+        return None
+    out_of_time = p.max_minutes and state["train_seconds"] >= p.max_minutes * 60
     if state["cur_nimg"] >= int(p.total_kimg * 1000) or out_of_time:
         print(
             f"[train] {path} is a finished run ({state['cur_nimg'] / 1000:.1f} kimg); "

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import io
 import random
+from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 from ganpipe.params import TrainParams
-from ganpipe.train.checkpoint import params_hash, rng_state, set_rng_state
+from ganpipe.train.checkpoint import (
+    load_for_resume,
+    params_hash,
+    rng_state,
+    save_atomic,
+    set_rng_state,
+)
 
 
 def test_hash_of_runs_made_before_new_keys_is_unchanged() -> None:
@@ -32,3 +40,14 @@ def test_rng_state_round_trips_through_weights_only_load() -> None:
     set_rng_state(torch.load(buffer, weights_only=True))
     got = (random.random(), np.random.standard_normal(), np.random.rand(), torch.rand(2))
     assert got[:3] == expected[:3] and torch.equal(got[3], expected[3])
+
+
+def test_a_checkpoint_without_a_state_key_starts_fresh(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "checkpoint.pt"
+    save_atomic({"params_hash": "h", "cur_nimg": 8, "train_seconds": 1.0}, path)
+    p = TrainParams(total_kimg=1)
+    assert load_for_resume(path, "h", p, ["params_hash", "cur_nimg", "train_seconds"])
+    assert load_for_resume(path, "h", p, ["params_hash", "cur_nimg", "ada_p"]) is None
+    assert "has no ada_p (an older version); starting fresh" in capsys.readouterr().out

@@ -16,8 +16,9 @@ from ddp_worker import digest  # beside this file
 
 from ganpipe.models import build_models
 from ganpipe.params import TrainParams
-from ganpipe.train import distributed, training_loop
+from ganpipe.train import distributed
 from ganpipe.train.distributed import Rank
+from ganpipe.train.loop import training_loop
 
 HERE = Path(__file__).resolve().parent
 TINY = TrainParams(

@@ -18,10 +18,8 @@ import yaml
 
 from ganpipe.data import load_image_set, split_holdout
 from ganpipe.params import TrainParams
-from ganpipe.train import TrainingDiverged, training_loop
 from ganpipe.train import losses as losses_module
-from ganpipe.train.loop import Speedups, hide_labels, speedups
-from ganpipe.train.losses import UNLABELLED
+from ganpipe.train.loop import Speedups, TrainingDiverged, speedups, training_loop
 
 REPO = Path(__file__).resolve().parents[3]
 TINY = TrainParams(
@@ -245,14 +243,3 @@ def test_kill_9_then_rerun_resumes_exactly(tiny_stage: Path, tmp_path: Path) -> 
     assert all(torch.equal(a[k], b[k]) for k in a)
     epochs = [(run / "live" / "epochs.tsv").read_text() for run in (straight, killed)]
     assert epochs[0] == epochs[1] and len(epochs[0].splitlines()) > 10
-
-
-def test_hide_labels_keeps_a_share_of_each_class_the_same_for_a_seed() -> None:
-    labels = torch.tensor([0] * 40 + [1] * 20 + [2] * 3)
-    hidden = hide_labels(labels, 0.25, seed=0)
-    kept = hidden != UNLABELLED
-    assert torch.equal(hidden[kept], labels[kept])  # labels kept are the true ones
-    assert [int((hidden == c).sum()) for c in range(3)] == [10, 5, 1]  # at least one per class
-    assert torch.equal(hidden, hide_labels(labels, 0.25, seed=0))
-    assert not torch.equal(hidden, hide_labels(labels, 0.25, seed=1))
-    assert hide_labels(labels, 1.0, seed=0) is labels
