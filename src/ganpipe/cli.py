@@ -100,6 +100,7 @@ def _review(args: argparse.Namespace) -> None:
         Path(params["filter"].reject_list),
         parse_colour(params["reduce"].background),
         args.port,
+        params["filter"].review_per_class,
     )
 
 

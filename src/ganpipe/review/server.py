@@ -23,7 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from ganpipe.clean.decode import Rejected
 from ganpipe.clean.review import thumbnail
-from ganpipe.review.state import Review, ReviewError, load_items
+from ganpipe.review.state import Review, ReviewError, cap_per_class, load_items
 
 HOST = "127.0.0.1"
 THUMB_BOX = 128  # thumbnail size in pixels; the page shows them at this size
@@ -42,19 +42,24 @@ def serve(
     reject_list: Path,
     background: tuple[int, int, int],
     port: int,
+    per_class: int = 0,
 ) -> None:
-    """Serve until Ctrl-C; the first line printed names the URL (``port`` 0: a free one)."""
+    """Serve until Ctrl-C; the first line printed names the URL (``port`` 0: a free one).
+
+    ``per_class`` (0 = all) shows each class's most suspicious images only.
+    """
     items = load_items(filtered, raw, suspects)
     if not items:
         raise ValueError(f"{filtered}/manifest.csv: no kept images to review")
-    review = Review(items, reject_list, suspects_ranked=Path(suspects).exists())
+    shown, hidden = cap_per_class(items, per_class)
+    review = Review(shown, reject_list, Path(suspects).exists(), hidden)
     try:
         server = make_server(review, background, port)
     except OSError as err:
         raise ValueError(f"cannot listen on {HOST}:{port} ({err}); try --port 0") from err
     classes = len({item.row.label for item in items})
     print(
-        f"ganpipe review: {len(items)} images of {classes} classes at "
+        f"ganpipe review: {len(shown)} of {len(items)} images of {classes} classes at "
         f"http://{HOST}:{server.server_address[1]}/ (Ctrl-C to stop)",
         flush=True,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,13 +38,17 @@ class Item:
     """One image on the page; ``key`` is ``class/id`` (an id may recur in another class)."""
 
     row: Row
-    file: Path
+    folder: Path  # the folder the row's path is relative to
     was_rejected: bool  # rejected by the list at filter's last run
     suspicion: Suspicion | None
 
     @property
     def key(self) -> str:
         return f"{self.row.label}/{self.row.id}"
+
+    @property
+    def file(self) -> Path:
+        return self.folder / self.row.path
 
 
 def load_items(filtered: Path, raw: Path, suspects: Path | None) -> list[Item]:
@@ -53,13 +58,26 @@ def load_items(filtered: Path, raw: Path, suspects: Path | None) -> list[Item]:
     keeps the input's path, relative to ``raw``. Per class, most suspicious first, then by id.
     """
     scores = read_suspects(suspects) if suspects else {}
+    filtered, raw = Path(filtered), Path(raw)
     items = []
     for row in read_manifest(filtered):
         listed = row.reason.startswith(f"{rl.LISTED}:")
         if row.status == KEPT or listed:
-            file = (Path(raw) if listed else Path(filtered)) / row.path
-            items.append(Item(row, file, listed, scores.get((row.label, row.id))))
+            folder = raw if listed else filtered
+            items.append(Item(row, folder, listed, scores.get((row.label, row.id))))
     return sorted(items, key=_order)
+
+
+def cap_per_class(items: list[Item], cap: int) -> tuple[list[Item], dict[str, int]]:
+    """The first ``cap`` images of each class (0 = all), and how many each class leaves out:
+    60,000 Fashion-MNIST digits need no hand review, a scraped class's worst 1,000 do."""
+    seen: Counter[str] = Counter()
+    shown: list[Item] = []
+    for item in items:
+        seen[item.row.label] += 1
+        if not cap or seen[item.row.label] <= cap:
+            shown.append(item)
+    return shown, {label: n - cap for label, n in seen.items() if cap and n > cap}
 
 
 def _order(item: Item) -> tuple[str, float, str]:
@@ -91,8 +109,15 @@ def read_suspects(path: Path) -> dict[tuple[str, str], Suspicion]:
 class Review:
     """The page's state and its two actions, toggle and undo; thread-safe."""
 
-    def __init__(self, items: list[Item], reject_list: Path, suspects_ranked: bool) -> None:
+    def __init__(
+        self,
+        items: list[Item],
+        reject_list: Path,
+        suspects_ranked: bool,
+        hidden: dict[str, int] | None = None,
+    ) -> None:
         self.items = items
+        self.hidden = hidden or {}  # images per class left off the page
         self.by_key = {item.key: item for item in items}
         self.reject_list = Path(reject_list)
         self.suspects_ranked = suspects_ranked
@@ -161,8 +186,11 @@ class Review:
             "suspects_ranked": self.suspects_ranked,
             "undo": len(self._undo),
             "images": images,
-            "counts": {name: _counts(group) for name, group in classes.items()},
-            "total": _counts(list(statuses.values())),
+            "counts": {
+                name: {**_counts(group), "hidden": self.hidden.get(name, 0)}
+                for name, group in classes.items()
+            },
+            "total": {**_counts(list(statuses.values())), "hidden": sum(self.hidden.values())},
         }
 
     def _status(self, item: Item, patterns: rl.RejectList) -> dict[str, Any]:

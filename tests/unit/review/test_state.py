@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from reviewkit import Project
 
-from ganpipe.review.state import Review, ReviewError, load_items, read_suspects
+from ganpipe.review.state import Review, ReviewError, cap_per_class, load_items, read_suspects
 
 
 def review_of(project: Project, suspects: bool = False) -> Review:
@@ -31,6 +31,22 @@ def test_kept_and_listed_images_with_files_most_suspicious_first(project: Projec
     assert items[2].suspicion is None
 
 
+def test_a_cap_keeps_the_most_suspicious_of_each_class(project: Project) -> None:
+    bar = project.keys("bar")
+    project.write_suspects({bar[2]: (0.9, "low"), bar[0]: (0.3, "bar")})
+    items = load_items(
+        project.root / "data/filtered",
+        project.root / "data/raw",
+        project.root / "data/curated/suspects.csv",
+    )
+    shown, hidden = cap_per_class(items, 2)
+    assert [i.key for i in shown] == [bar[2], bar[0], *project.keys("low")[:2]]
+    assert hidden == {"bar": 2, "low": 1}
+    assert cap_per_class(items, 0) == (items, {})
+    state = Review(shown, project.reject_list, True, hidden).state()
+    assert state["counts"]["bar"]["hidden"] == 2 and state["total"]["hidden"] == 3
+
+
 def test_toggle_twice_and_undo_give_back_the_same_file(project: Project) -> None:
     review = review_of(project)
     before = project.reject_list.read_text()
@@ -38,7 +54,7 @@ def test_toggle_twice_and_undo_give_back_the_same_file(project: Project) -> None
     state = review.toggle(key)
     assert [i["key"] for i in state["images"]] == [key]  # only what changed comes back
     assert state["images"][0] | {"rejected": True, "pending": True} == state["images"][0]
-    assert state["total"] == {"kept": 5, "marked": 2, "pending": 1, "suspects": 0}
+    assert state["total"] == {"kept": 5, "marked": 2, "pending": 1, "suspects": 0, "hidden": 0}
     assert state["counts"]["bar"]["marked"] == 1
     added = project.reject_list.read_text()
     assert added == before + project.by_key(key).id + "\n"
@@ -85,7 +101,8 @@ def test_edits_made_elsewhere_count(project: Project) -> None:
     with project.reject_list.open("a") as f:
         f.write("bar/*\n")  # typed in an editor while the page is open
     state = review.state()
-    assert state["counts"]["bar"] == {"kept": 0, "marked": 4, "pending": 4, "suspects": 0}
+    counts = {"kept": 0, "marked": 4, "pending": 4, "suspects": 0, "hidden": 0}
+    assert state["counts"]["bar"] == counts
     with pytest.raises(ReviewError, match="'bar/\\*'"):
         review.toggle(project.keys("bar")[0])
 

@@ -100,7 +100,8 @@ function plural(n, word) {
 
 function summary(counts) {
   return counts.kept + " kept · " + counts.marked + " marked for rejection" +
-    (counts.suspects ? " · " + plural(counts.suspects, "suspect") + " kept" : "");
+    (counts.suspects ? " · " + plural(counts.suspects, "suspect") + " kept" : "") +
+    (counts.hidden ? " · " + counts.hidden + " more not shown (filter.review_per_class)" : "");
 }
 
 function update(data) {
@@ -112,7 +113,7 @@ function update(data) {
   });
   const total = data.total;
   document.getElementById("totals").textContent =
-    "All classes: " + summary(total) + " (" + plural(total.kept + total.marked, "image") + ")";
+    "All classes: " + summary(total) + " (" + plural(total.kept + total.marked, "image") + " on this page)";
   const banner = document.getElementById("banner");
   banner.classList.toggle("pending", total.pending > 0);
   banner.textContent = total.pending
@@ -213,7 +214,12 @@ async function start() {
   document.getElementById("undo").addEventListener("click", undo);
   // reject.txt may have been edited in another window meanwhile: show it as it is now.
   window.addEventListener("focus", async () => {
-    if (state) update(await call("GET", "api/state"));
+    if (!state) return;
+    try {
+      update(await call("GET", "api/state"));
+    } catch (error) {
+      say("Could not refresh: " + error.message);
+    }
   });
 }
 
