@@ -94,7 +94,13 @@ def open_page(driver: WebDriver, url: str) -> list[WebElement]:
 
 
 def tile(driver: WebDriver, key: str) -> WebElement:
-    return driver.find_element(By.CSS_SELECTOR, f'.tile[data-key="{key}"]')
+    """The tile of ``class/id`` (found by value: a class name may hold quotes)."""
+    found = driver.execute_script(
+        "return [...document.querySelectorAll('.tile')].find(t => t.dataset.key === arguments[0])",
+        key,
+    )
+    assert found is not None, f"no tile for {key}"
+    return found
 
 
 def wait_rejected(driver: WebDriver, key: str, rejected: bool = True) -> None:

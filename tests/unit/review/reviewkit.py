@@ -75,20 +75,22 @@ class Project:
         return path
 
 
-def build_project(root: Path, stage_factory: Callable[..., Path]) -> Project:
-    """Two classes (bar: 4, low: 3); reject.txt has comments and a glob rejecting the last
-    ``low`` image; filtered once."""
-    stage_factory(root / "data/raw", {"bar": 4, "low": 3}, size=28, channels=3)
+def build_project(
+    root: Path, stage_factory: Callable[..., Path], classes: tuple[str, str] = ("bar", "low")
+) -> Project:
+    """Two classes of 4 and 3 images; reject.txt has comments and a glob rejecting the second
+    class's last image; filtered once."""
+    stage_factory(root / "data/raw", dict(zip(classes, (4, 3), strict=True)), size=28, channels=3)
     params = {
         "scrape": {"sources": [{"kind": "folder", "root": str(root / "my_images")}]},
         "filter": {"workers": 1, "contact_sheets": False},
     }
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     project = Project(root, read_manifest(root / "data/raw"))
-    globbed = project.keys("low")[-1]
+    globbed = project.keys(classes[1])[-1]
     (root / "reject.txt").write_text(
         "# Images the filter stage must reject.\n"
-        f"{globbed[:10]}*   # the last low one, by glob\n"
+        f"{globbed[: len(classes[1]) + 7]}*   # the last one, by glob\n"
         "\n"
         "# more below, one day\n"
     )

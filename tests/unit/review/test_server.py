@@ -23,7 +23,7 @@ from browserkit import (
     tile,
     wait_rejected,
 )
-from reviewkit import REPO, Project
+from reviewkit import REPO, Project, build_project
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -98,14 +98,23 @@ def test_click_keys_and_undo_edit_reject_txt_then_filter_rejects_as_listed(
 
 
 @needs_chromium
-def test_without_suspects_the_page_sorts_by_id_and_says_why(project: Project) -> None:
+def test_without_suspects_the_page_sorts_by_id_and_shows_names_as_text(
+    tmp_path, stage_factory
+) -> None:
+    odd = "<em>x&amp;\"y'"  # a class folder named like markup stays text on the page
+    project = build_project(tmp_path / "odd", stage_factory, classes=("bar", odd))
     with review_server(project.root, page_env(REPO / "src")) as url, chromium() as driver:
         tiles = open_page(driver, url)
         keys = [t.get_attribute("data-key") for t in tiles]
-        assert keys == sorted(project.keys("bar")) + sorted(project.keys("low"))
+        assert keys == sorted(project.keys(odd)) + sorted(project.keys("bar"))  # "<" < "b"
+        names = [h.text for h in driver.find_elements(By.CSS_SELECTOR, "main h2 .name")]
+        assert names == [odd, "bar"]
+        assert not driver.find_elements(By.CSS_SELECTOR, "main em")
         note = driver.find_element(By.ID, "note").text
         assert "sorted by id" in note and "dvc repro" in note
         assert not driver.find_elements(By.CSS_SELECTOR, ".badge")
+        locked = tile(driver, project.keys(odd)[-1])
+        assert "rejected by the line" in locked.get_attribute("title")
 
 
 @pytest.fixture

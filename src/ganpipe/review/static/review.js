@@ -56,9 +56,9 @@ function build(data) {
       const index = sections.size;
       const section = element("section");
       section.id = "class-" + index;
-      const heading = element("h2", null, image.class);
+      const heading = element("h2");
       const counts = element("span", "counts");
-      heading.append(counts);
+      heading.append(element("span", "name", image.class), counts);
       countLines.set(image.class, counts);
       const grid = element("div", "grid");
       section.append(heading, grid);
