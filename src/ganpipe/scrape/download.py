@@ -14,7 +14,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import NamedTuple
@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from ganpipe.manifest import KEPT, Row, image_relpath, sha256_bytes
 from ganpipe.params import ScrapeParams
-from ganpipe.scrape.engines.base import Candidate
+from ganpipe.scrape.engines.base import PAGE_FAILED, Candidate
 from ganpipe.scrape.fetch import Fetcher, Response, is_transient
 from ganpipe.scrape.provenance import ProvenanceLog, Record
 from ganpipe.scrape.sniff import NotAnImage, Sniffed, sniff
@@ -35,6 +35,10 @@ class Job(NamedTuple):
     label: str
     source: str
     query: str
+
+
+def record_job(record: Record) -> Job:
+    return Job(record.label, record.source, record.query)
 
 
 class _Probe(NamedTuple):
@@ -86,7 +90,7 @@ class Downloader:
             if record.kept and not (self._raw / record.path).is_file():
                 self._log.forget(record)  # file deleted or pruned since: fetch it again
                 continue
-            job = Job(record.label, record.source, record.query)
+            job = record_job(record)
             if record.kept:
                 self._shas[record.sha256] = job
             if record.reason != "duplicate_url" and not is_transient(record.reason):
@@ -102,21 +106,16 @@ class Downloader:
         self._log.close()
 
     def kept(self, job: Job) -> int:
-        return sum(
-            r.kept and Job(r.label, r.source, r.query) == job for r in self._log.records.values()
-        )
+        return sum(r.kept and record_job(r) == job for r in self._log.records.values())
 
     def rows(self, jobs: Iterable[Job]) -> list[Row]:
         """Manifest rows (kept and rejected) of ``jobs``, from this and earlier runs."""
         wanted = set(jobs)
-        return [
-            r.row()
-            for _, r in sorted(self._log.records.items())
-            if Job(r.label, r.source, r.query) in wanted
-        ]
+        return [r.row() for _, r in sorted(self._log.records.items()) if record_job(r) in wanted]
 
     def run(self, job: Job, candidates: Iterable[Candidate], limit: int) -> None:
         """Try candidates until ``limit`` images are kept for ``job`` (0 = try them all)."""
+        self._forget_page_failures(job)
         kept = self.kept(job)
         window = self._p.workers * 4
         pending: deque[tuple[Candidate, Future[_Probe]]] = deque()
@@ -129,7 +128,17 @@ class Downloader:
                     candidate = next(stream, None)
                     if candidate is None:
                         break
-                    if self._admit(job, candidate):
+                    if candidate.reason:  # a result page failed: record it, fetch nothing
+                        self._log.add(
+                            self._record(
+                                job,
+                                candidate,
+                                id=url_id(candidate.url),
+                                reason=candidate.reason,
+                                detail=candidate.detail,
+                            )
+                        )
+                    elif self._admit(job, candidate):
                         future = self._pool.submit(_probe, self.fetcher, candidate.url, folder)
                         pending.append((candidate, future))
                 if not pending:
@@ -138,6 +147,12 @@ class Downloader:
                 if self._finish(job, candidate, future.result()):
                     kept += 1
                     bar.update(1)
+
+    def _forget_page_failures(self, job: Job) -> None:
+        """An earlier run's failed result pages are asked again; only this run's outcome counts."""
+        for record in list(self._log.records.values()):
+            if record.reason.startswith(PAGE_FAILED) and record_job(record) == job:
+                self._log.forget(record)
 
     def _admit(self, job: Job, candidate: Candidate) -> bool:
         """True to download; False for a URL done earlier or already taken by another job."""
@@ -169,6 +184,7 @@ class Downloader:
                 page_url=candidate.page_url,
                 image_url=candidate.url,
                 time=_now(),
+                **asdict(candidate.credit),
             ),
             **values,
         )

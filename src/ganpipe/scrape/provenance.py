@@ -24,11 +24,11 @@ class Record:
     """Everything known about one image URL tried for one class by one source."""
 
     label: str  # written as "class"
-    source: str  # source kind: bing, duckduckgo, google, urls
+    source: str  # source kind: bing, duckduckgo, google, openverse, commons, urls
     query: str  # search query, or the URL-list file
     engine: str
     page_url: str  # result page the URL was found on ("" for URL lists)
-    image_url: str
+    image_url: str  # the image, or for a page_* reason the result page that failed
     final_url: str = ""
     http_status: int = 0
     content_type: str = ""
@@ -43,6 +43,13 @@ class Record:
     reason: str = ""
     detail: str = ""
     time: str = ""
+    # Licence and attribution, from the licensed-media APIs (engines.base.Credit)
+    title: str = ""
+    creator: str = ""
+    creator_url: str = ""
+    license: str = ""
+    license_url: str = ""
+    landing_url: str = ""
 
     def key(self) -> tuple[str, str, str, str, bool]:
         """Identity for resume: the same URL for the same class, query and source."""

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 from ganpipe.manifest import KEPT, Row, stage_counts, write_manifest
-from ganpipe.params import WEB_ENGINES, ScrapeParams, Source
+from ganpipe.params import ScrapeParams, Source
+from ganpipe.scrape.attribution import write_attribution
 from ganpipe.scrape.local import LOCAL_KINDS, collect_local
 
 
@@ -15,7 +16,6 @@ def _collect(source: Source, params: ScrapeParams, raw_dir: Path) -> list[Row]:
         return collect_local(source, raw_dir)
     from ganpipe.scrape.web import collect_web  # requests/bs4/selenium only when needed
 
-    assert source.kind in (*WEB_ENGINES, "urls")
     return collect_web(source, params, raw_dir)
 
 
@@ -51,6 +51,7 @@ def run_scrape(params: ScrapeParams, raw_dir: Path, metrics_path: Path) -> list[
         "images_kept": sum(c["kept"] for c in counts.values()),
         "classes": len(counts),
         "per_class": counts,
+        "licenses": write_attribution(raw_dir, rows),  # kept web images per licence
     }
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     metrics_path.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")

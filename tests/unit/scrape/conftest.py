@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from PIL import Image
@@ -53,6 +54,8 @@ class Site:
     requests: list[str] = field(default_factory=list)
     agents: set[str] = field(default_factory=set)
     counters: dict[str, int] = field(default_factory=dict)
+    bing_next: set[str] = field(default_factory=set)  # queries whose pages carry data-nextUrl
+    traps: dict[tuple[str, int], str] = field(default_factory=dict)  # (query, page) -> trap
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def url(self, path: str) -> str:
@@ -67,6 +70,7 @@ class Site:
             self.requests.clear()
             self.agents.clear()
             self.counters.clear()
+            self.traps.clear()
 
     def count(self, path: str) -> int:
         with self.lock:
@@ -130,6 +134,11 @@ def _bing(h: Handler, path: str, q: dict[str, str]) -> None:
     urls = h.site.results.get(q.get("q", ""), [])
     first = max(int(q.get("first", "1")) - 1, 0)
     page = urls[first : first + PAGE] or urls[-PAGE:]  # like Bing: past the end, the tail again
+    following = ""
+    if q.get("q") in h.site.bing_next:  # Bing's own link: overlaps 3 results, no adlt
+        args = urlencode({"q": q["q"], "first": first + PAGE - 2, "count": 35, "mmasync": 1})
+        following = f'<div id="mmComponent_images_1" data-nextUrl="/images/async?{args}'
+        following += '&amp;dgState=x*193_y*1525_i*36"></div>'
     thumb, source = h.site.url("/thumb/t.jpg"), h.site.url("/page")
     items = "".join(
         '<li><div class="imgpt"><a class="iusc" href="/images/search?view=detail" '
@@ -137,7 +146,8 @@ def _bing(h: Handler, path: str, q: dict[str, str]) -> None:
         f'<img class="mimg" src="{thumb}"></a></div></li>'
         for u in page
     )
-    h.send(200, f'<html><body><ul class="dgControl_list">{items}</ul></body></html>'.encode())
+    page_html = f'<ul class="dgControl_list">{items}</ul>{following}'
+    h.send(200, f"<html><body>{page_html}</body></html>".encode())
 
 
 def _ddg_page(h: Handler, path: str, q: dict[str, str]) -> None:
@@ -286,12 +296,140 @@ def _hostile(h: Handler, path: str, q: dict[str, str]) -> None:
         h.send(404, b"no such trap")
 
 
+API_PAGE = 20  # most results per page either API stand-in gives
+LICENSES = [("by", "2.0"), ("by-sa", "4.0"), ("cc0", "1.0"), ("pdm", "1.0")]
+
+
+def _trap(h: Handler, query: str, page: int) -> bool:
+    """Answer a trapped API page (429, malformed or unexpected JSON); True when answered."""
+    trap = h.site.traps.get((query, page), "")
+    if trap == "429-once" and h.site.count(f"{query}#{page}") > 1:
+        return False
+    if trap in ("429", "429-once"):
+        h.send(429, b'{"detail": "throttled"}', "application/json", {"Retry-After": "1"})
+    elif trap == "bad-json":
+        h.send(200, b'{"result_count": 50, "results": [{"url": ', "application/json")
+    elif trap == "wrong-shape":
+        h.send(200, b'{"detail": "Invalid page"}', "application/json")
+    elif trap == "api-error":
+        error = {"error": {"code": "maxlag", "info": "Waiting for a database server"}}
+        h.send(200, json.dumps(error).encode(), "application/json")
+    return bool(trap)
+
+
+def openverse_result(site: Site, url: str, i: int) -> dict[str, object]:
+    """One result in the documented shape of Openverse's ``/v1/images/``."""
+    code, version = LICENSES[i % len(LICENSES)]
+    return {
+        "id": f"0000-{i:04d}",
+        "title": f"Picture [{i}]",
+        "foreign_landing_url": site.url(f"/photos/{i}"),
+        "url": url,
+        "creator": f"Creator {i}",
+        "creator_url": site.url(f"/people/{i}"),
+        "license": code,
+        "license_version": version,
+        "license_url": f"https://creativecommons.org/licenses/{code}/{version}/",
+        "provider": "flickr",
+        "source": "flickr",
+        "filetype": url.rsplit(".", 1)[-1],
+        "mature": False,
+        "thumbnail": site.url(f"/thumb/{i}.jpg"),
+    }
+
+
+def _openverse(h: Handler, path: str, q: dict[str, str]) -> None:
+    query, page, size = q.get("q", ""), int(q.get("page", "1")), int(q.get("page_size", "20"))
+    if size > API_PAGE:  # like Openverse for anonymous clients
+        h.send(401, b'{"detail": "page_size over 20 needs a key"}', "application/json")
+        return
+    urls = h.site.results.get(query, [])
+    pages = -(-len(urls) // size)
+    if page > max(pages, 1):
+        h.send(400, b'{"detail": "Invalid page"}', "application/json")
+        return
+    if _trap(h, query, page):
+        return
+    start = (page - 1) * size
+    data = {
+        "result_count": len(urls),
+        "page_count": pages,
+        "page_size": size,
+        "page": page,
+        "results": [
+            openverse_result(h.site, u, start + i) for i, u in enumerate(urls[start : start + size])
+        ],
+    }
+    h.send(200, json.dumps(data).encode(), "application/json")
+
+
+def render_path(query: str) -> str:
+    """Where the Commons stand-in serves the PNG rendering of the query's SVG file."""
+    return f"/img/render/{query.replace(' ', '-')}.png"
+
+
+def commons_page(site: Site, url: str, i: int, mime: str = "") -> dict[str, object]:
+    """One page of a ``generator=search&prop=imageinfo`` answer (formatversion=2)."""
+    name = f"Picture {i}.{url.rsplit('.', 1)[-1]}"
+    meta = {
+        "ObjectName": f"Picture <i>{i}</i>",
+        "Artist": f'<a href="//people.example/wiki/User:A{i}">Artist <b>{i}</b></a>',
+        "LicenseShortName": "CC BY-SA 4.0",
+        "LicenseUrl": "https://creativecommons.org/licenses/by-sa/4.0",
+        "AttributionRequired": "true",
+        "UsageTerms": "Creative Commons Attribution-Share Alike 4.0",
+    }
+    info = {
+        "url": url,
+        "descriptionurl": site.url(f"/wiki/File:{name.replace(' ', '_')}"),
+        "mime": mime or CTYPES.get(url.rsplit(".", 1)[-1].upper(), ""),
+        "width": 16,
+        "height": 16,
+        "thumburl": site.url(f"/thumb/{i}.png"),
+        "extmetadata": {k: {"value": v, "source": "commons-desc-page"} for k, v in meta.items()},
+    }
+    return {
+        "pageid": 1000 + i,
+        "ns": 6,
+        "title": f"File:{name}",
+        "index": i + 1,
+        "imageinfo": [info],
+    }
+
+
+def _commons(h: Handler, path: str, q: dict[str, str]) -> None:
+    query = q.get("gsrsearch", "")
+    if q.get("generator") != "search" or q.get("gsrnamespace") != "6":
+        h.send(
+            200, b'{"error": {"code": "badvalue", "info": "not a file search"}}', "application/json"
+        )
+        return
+    offset, limit = int(q.get("gsroffset", "0")), min(int(q.get("gsrlimit", "10")), API_PAGE)
+    if _trap(h, query, offset // API_PAGE + 1):
+        return
+    pages = [commons_page(h.site, u, i) for i, u in enumerate(h.site.results.get(query, []))]
+    if pages:  # a PDF to skip and an SVG to take as its PNG rendering, after the first image
+        pdf = commons_page(h.site, h.site.url("/files/scan.pdf"), 90, "application/pdf")
+        svg = commons_page(h.site, h.site.url("/files/logo.svg"), 91, "image/svg+xml")
+        svg["imageinfo"][0]["thumburl"] = h.site.url(f"/img/render/{query.replace(' ', '-')}.png")  # type: ignore[index]
+        pages[1:1] = [pdf, svg]
+    data: dict[str, object] = {"batchcomplete": True}
+    if offset + limit < len(pages):
+        data["continue"] = {"gsroffset": offset + limit, "continue": "gsroffset||"}
+    batch = pages[offset : offset + limit]
+    random.Random(offset).shuffle(batch)  # pages come unordered; "index" is the search rank
+    data["query"] = {"pages": batch}
+    h.send(200, json.dumps(data).encode(), "application/json")
+
+
 ROUTES: dict[str, Callable[[Handler, str, dict[str, str]], None]] = {
     "/robots.txt": _robots,
     "/images/async": _bing,
     "/": _ddg_page,
     "/i.js": _ddg_json,
     "/search": _google,
+    "/v1/images/": _openverse,
+    "/w/api.php": _commons,
 }
 
 
@@ -299,7 +437,13 @@ def _no_token(h: Handler, path: str, q: dict[str, str]) -> None:
     h.send(200, b"<html><body>a page without any token</body></html>")
 
 
-PREFIXES = [("/img/", _file), ("/private/", _file), ("/h/", _hostile), ("/novqd/", _no_token)]
+PREFIXES = [
+    ("/img/", _file),
+    ("/private/v1/images/", _openverse),  # an API under a path robots.txt disallows
+    ("/private/", _file),
+    ("/h/", _hostile),
+    ("/novqd/", _no_token),
+]
 
 
 def class_urls(site: Site, label: str, n: int = PER_CLASS) -> list[str]:
@@ -334,6 +478,12 @@ def site() -> Iterator[Site]:
         state.results[query] = class_urls(state, label)
     state.files["/img/redirected.png"] = (make_image(905, "PNG"), "image/png")
     state.files["/private/secret.png"] = (make_image(906, "PNG"), "image/png")
+    state.results["private things"] = [state.url("/private/secret.png")]
+    for n, query in enumerate(CLASSES.values()):  # Commons' PNG renderings of SVG files
+        state.files[f"/img/render/{query.replace(' ', '-')}.png"] = (
+            make_image(910 + n, "PNG"),
+            "image/png",
+        )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield state

@@ -60,7 +60,11 @@ def test_bing_markup_parser_takes_murl_not_thumbnails() -> None:
     html = """<a class="iusc" m='{"murl":"https://e.org/full.png","turl":"https://t/1"}'></a>
               <a class="iusc" m='not json'></a><a class="iusc"></a>
               <a class="iusc" m='{"purl":"https://e.org/page"}'></a>"""
-    assert parse_page(html) == ["https://e.org/full.png"]
+    assert parse_page(html) == (["https://e.org/full.png"], "")
+    paged = (
+        html + '<div id="mmComponent_images_1" data-nextUrl="/images/async?first=36&amp;mmasync=1">'
+    )
+    assert parse_page(paged)[1] == "/images/async?first=36&mmasync=1"
 
 
 def test_duckduckgo_uses_the_vqd_token_and_follows_next(
@@ -131,3 +135,20 @@ def test_classes_filter_and_class_map(
     rows = collect_web(source, replace(params, classes=["kitten", "dog"]), raw_dir)
     assert sorted({r.label for r in rows}) == ["dog", "kitten"]
     assert len(rows) == 4
+
+
+def test_bing_follows_data_next_url_keeping_safe_search(
+    fresh_site: Site, params: ScrapeParams
+) -> None:
+    fresh_site.bing_next.add("cat photo")
+    try:
+        urls = _urls("bing", fresh_site, replace(params, image_type_filter="photo"))
+    finally:
+        fresh_site.bing_next.discard("cat photo")
+    assert set(urls) == set(fresh_site.results["cat photo"])
+    pages = [_args(p) for p in fresh_site.hits("/images/async")]
+    # Bing's links (3 results of overlap), not first + 20 counted: 1, 21, 41 would be asked
+    assert [p["first"] for p in pages] == ["1", "18", "35", "52"]  # the 4th repeats: stop
+    assert all(p["mmasync"] == "1" and p["dgState"] for p in pages[1:])
+    assert all(p["adlt"] == "strict" for p in pages)  # added to links that lack it
+    assert {p["qft"] for p in pages} == {"+filterui:photo-photo"}

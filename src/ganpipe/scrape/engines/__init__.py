@@ -5,11 +5,14 @@ from __future__ import annotations
 from ganpipe.params import ScrapeParams, Source
 from ganpipe.scrape.engines.base import Candidate, Engine, EngineError
 from ganpipe.scrape.engines.bing import Bing
+from ganpipe.scrape.engines.commons import Commons
 from ganpipe.scrape.engines.duckduckgo import DuckDuckGo
+from ganpipe.scrape.engines.openverse import Openverse
 from ganpipe.scrape.engines.urls import UrlList
 from ganpipe.scrape.fetch import Fetcher
 
-__all__ = ["Candidate", "Engine", "EngineError", "make_engine", "queries"]
+__all__ = ["API_KINDS", "Candidate", "Engine", "EngineError", "make_engine", "queries"]
+API_KINDS = ("openverse", "commons")  # licensed-media APIs: licence and credit per image
 
 
 def queries(source: Source) -> dict[str, str]:
@@ -23,6 +26,10 @@ def make_engine(source: Source, params: ScrapeParams, fetcher: Fetcher) -> Engin
         return Bing(source.base_url, params, fetcher)
     if source.kind == "duckduckgo":
         return DuckDuckGo(source.base_url, params, fetcher)
+    if source.kind == "openverse":
+        return Openverse(source.base_url, params, fetcher)
+    if source.kind == "commons":
+        return Commons(source.base_url, params, fetcher)
     if source.kind == "urls":
         return UrlList()
     if source.kind == "google":

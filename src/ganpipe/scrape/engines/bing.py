@@ -2,7 +2,10 @@
 
 Each result is an ``a.iusc`` element whose ``m`` attribute holds JSON; ``murl`` is the
 full-size image (``turl`` would be Bing's thumbnail, ``purl`` the page it sits on). Pages come
-from ``/images/async`` with ``first``/``count``; safe search is ``adlt=strict``.
+from ``/images/async``; safe search is ``adlt=strict``. A page names the next one in a
+``data-nextUrl`` attribute (``first``, ``count``, ``mmasync=1`` and Bing's layout state), which
+is followed, with our safe search and filters kept on it; a page without one gets the next
+``first`` counted from the results seen.
 """
 
 from __future__ import annotations
@@ -10,12 +13,12 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
 from ganpipe.params import ScrapeParams
-from ganpipe.scrape.engines.base import Candidate, EngineError
+from ganpipe.scrape.engines.base import Candidate, EngineError, with_args
 from ganpipe.scrape.fetch import PAGE_MAX_BYTES, Fetcher
 
 BASE_URL = "https://www.bing.com"
@@ -30,17 +33,19 @@ TYPES = {
 log = logging.getLogger(__name__)
 
 
-def parse_page(html: str) -> list[str]:
-    """The full-size image URL of every result on a Bing result page."""
+def parse_page(html: str) -> tuple[list[str], str]:
+    """(the full-size image URL of every result, the ``data-nextUrl`` or "") of a result page."""
+    soup = BeautifulSoup(html, "html.parser")  # lower-cases attribute names: data-nexturl
     found = []
-    for anchor in BeautifulSoup(html, "html.parser").select("a.iusc[m]"):
+    for anchor in soup.select("a.iusc[m]"):
         try:
             meta = json.loads(str(anchor["m"]))
         except ValueError:
             continue
         if isinstance(meta, dict) and meta.get("murl"):
             found.append(str(meta["murl"]))
-    return found
+    following = soup.select_one("[data-nexturl]")
+    return found, str(following["data-nexturl"]) if following else ""
 
 
 class Bing:
@@ -53,41 +58,49 @@ class Bing:
         self._p = params
         self._fetcher = fetcher
 
-    def page_url(self, query: str, first: int) -> str:
+    def _filters(self) -> dict[str, str]:
+        """Safe search and the size/type filters, sent with every page."""
         filters = [
             f"+filterui:{f}"
             for f in (SIZES.get(self._p.image_size_filter), TYPES.get(self._p.image_type_filter))
             if f
         ]
-        args = {
-            "q": query,
-            "first": first,
-            "count": PAGE_SIZE,
-            "async": 1,
-            "adlt": "strict" if self._p.safe_search else "off",
-        }
+        args = {"adlt": "strict" if self._p.safe_search else "off"}
         if filters:
             args["qft"] = "".join(filters)
+        return args
+
+    def page_url(self, query: str, first: int) -> str:
+        args = {"q": query, "first": first, "count": PAGE_SIZE, "async": 1, **self._filters()}
         return f"{self._base}/images/async?{urlencode(args)}"
+
+    def next_url(self, following: str, query: str, first: int) -> str:
+        """Bing's own link to the next page when it gave one (on its host), else ``first``."""
+        if following:
+            target = urljoin(self._base + "/", following)
+            if urlsplit(target).netloc == urlsplit(self._base).netloc:
+                return with_args(target, self._filters())
+        return self.page_url(query, first)
 
     def candidates(self, label: str, query: str) -> Iterator[Candidate]:
         seen: set[str] = set()
         first = 1
+        url = self.page_url(query, first)
         for page in range(self._p.max_pages):
-            url = self.page_url(query, first)
             answer = self._fetcher.get(url, max_bytes=PAGE_MAX_BYTES)
             if answer.reason:
                 if page == 0:
                     raise EngineError(f"bing: {url}: {answer.reason} {answer.detail}".strip())
                 log.warning("bing: stopping at %s: %s", url, answer.reason)
                 return
-            results = parse_page(answer.body.decode("utf-8", "replace"))
+            results, following = parse_page(answer.body.decode("utf-8", "replace"))
             if not set(results) - seen:
                 return  # past the last page: nothing new (Bing repeats its tail)
             seen.update(results)
             for img in results:
                 yield Candidate(label, img, query, self.name, url)
             first += len(results)
+            url = self.next_url(following, query, first)
 
     def close(self) -> None:
         """Nothing to release: pages go through the shared fetcher."""
