@@ -462,6 +462,7 @@ class QuietServer(ThreadingHTTPServer):
     """Clients hanging up mid-answer is what the hostile routes provoke: not worth a trace."""
 
     daemon_threads = True
+    request_queue_size = 128  # 8 download threads connecting at once overflow the default 5
 
     def handle_error(self, request: object, client_address: object) -> None:
         """Ignore errors from connections the client dropped."""

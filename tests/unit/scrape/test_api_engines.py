@@ -28,7 +28,7 @@ CREDIT_KEYS = ("title", "creator", "creator_url", "license", "license_url", "lan
 @pytest.fixture
 def params(params: ScrapeParams) -> ScrapeParams:
     """Patient timeouts: these tests count images, and a loaded CI machine is slow."""
-    return replace(params, read_timeout=10.0, total_timeout=30.0)
+    return replace(params, connect_timeout=10.0, read_timeout=10.0, total_timeout=30.0)
 
 
 def _source(kind: str, site: Site, per_class: int, **changes: object) -> Source:

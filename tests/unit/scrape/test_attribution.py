@@ -18,7 +18,7 @@ from ganpipe.scrape.stage import run_scrape
 
 @pytest.fixture
 def params(params: ScrapeParams) -> ScrapeParams:
-    return replace(params, read_timeout=10.0, total_timeout=30.0)
+    return replace(params, connect_timeout=10.0, read_timeout=10.0, total_timeout=30.0)
 
 
 def test_credits_of_licensed_images_and_unknown_licences_from_search_engines(
