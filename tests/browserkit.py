@@ -41,10 +41,14 @@ FLAGS = (
 
 
 @contextmanager
-def review_server(cwd: Path, env: dict[str, str], *args: str) -> Iterator[str]:
-    """``ganpipe review --port 0 ARGS`` running in ``cwd``; yields its URL."""
+def review_server(
+    cwd: Path, env: dict[str, str], command: list[str] | None = None
+) -> Iterator[str]:
+    """``ganpipe review --port 0`` (or ``command`` with ``--port 0``) running in ``cwd``; yields
+    its URL."""
+    command = command or [sys.executable, "-m", "ganpipe.cli", "review"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ganpipe.cli", "review", "--port", "0", *args],
+        [*command, "--port", "0"],
         cwd=cwd,
         env=env,
         stdout=subprocess.PIPE,

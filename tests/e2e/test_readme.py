@@ -15,7 +15,12 @@ substitutions, all for speed or for lack of a network:
 - the remote's URL is a local folder, ``git push`` is skipped, and ``git clone`` clones the
   temporary repo;
 - ``dvc queue start`` gets ``-j 2`` (the two queued runs side by side) and is followed by
-  waiting until the queue is empty.
+  waiting until the queue is empty;
+- ``ganpipe review`` gets ``--port 0``, and headless Chromium (Selenium) is the user: it clicks
+  the most suspicious image and closes the page. For the review walk-through, ``/path/to/my_images``
+  is a slice of Sign Language Digits (``data/sign-digits``, 3 classes x 12 photos) with one photo
+  of a 2 filed under 0. ``GANPIPE_REVIEW_SCREENSHOT=docs/review.png`` saves the page as the README
+  shows it.
 """
 
 from __future__ import annotations
@@ -23,8 +28,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shlex
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -34,6 +41,7 @@ from typing import Any
 
 import pytest
 import yaml
+from browserkit import chromium, needs_chromium, open_page, review_server, wait_rejected
 from e2ekit import (
     ALL_STAGES,
     REPO,
@@ -52,6 +60,7 @@ from e2ekit import (
     write_downloads,
     write_params,
 )
+from selenium.webdriver.common.by import By
 
 pytestmark = pytest.mark.slow
 
@@ -68,8 +77,11 @@ WALKED = [
     "compare",
     "remote",
     "pull",
+    "review",
 ]
 MY_IMAGES = "/path/to/my_images"
+SIGN_DIGITS = Path(__file__).parent / "data/sign-digits"
+MISFILED = ("2/IMG_1120.JPG", "0/IMG_1120.JPG")  # a photo of a 2 in the 0 folder
 EXPERIMENTS = ["lr-low", "hinge", "lrd-low", "lrd-high"]
 SCORES = ["conditional_accuracy", "domain_fd"]
 
@@ -109,6 +121,8 @@ class Walker:
     data_only: bool = False
     cwd: Path = field(init=False)
     transcript: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)  # each command's, in order
+    reviewed: list[str] = field(default_factory=list)  # class/id of images the page rejected
 
     def __post_init__(self) -> None:
         self.cwd = self.repo
@@ -154,9 +168,31 @@ class Walker:
             text = "dvc repro augment"
         if words[:3] == ["dvc", "queue", "start"]:
             return self.start_queue(text)
+        if words[:2] == ["ganpipe", "review"]:
+            return self.review(words[2:])
         out = run(text, self.cwd)
         if words[:2] == ["ganpipe", "preset"] and len(words) > 2:
             self.shrink()
+        self.outputs.append(out)
+        return out
+
+    def review(self, args: list[str]) -> str:
+        """The page in headless Chromium: reject the most suspicious image with a click."""
+        command = ["ganpipe", "review", *args]
+        with review_server(self.cwd, command_env(self.cwd), command) as url, chromium() as driver:
+            tiles = open_page(driver, url)
+            scores = [t.find_elements(By.CSS_SELECTOR, ".score") for t in tiles]
+            top = max(
+                range(len(tiles)), key=lambda k: float(scores[k][0].text) if scores[k] else -1
+            )
+            key = tiles[top].get_attribute("data-key")
+            tiles[top].click()
+            wait_rejected(driver, key)
+            self.reviewed.append(key)
+            if os.environ.get("GANPIPE_REVIEW_SCREENSHOT"):
+                driver.save_screenshot(os.environ["GANPIPE_REVIEW_SCREENSHOT"])
+        out = f"rejected {key}\n"
+        self.outputs.append(out)
         return out
 
     def start_queue(self, text: str) -> str:
@@ -333,3 +369,30 @@ def test_web_search_is_one_more_edit(walker: Walker) -> None:
     assert ran(walker.block("own-run"))[:1] == ["scrape"]
     assert manifest_classes(walker.repo, "augmented") == {"Audi": 16, "BMW": 16}
     assert (walker.repo / "data/filtered/review/index.html").exists()  # contact sheets on
+
+
+@needs_chromium
+def test_review_walkthrough_rejects_a_suspect_and_reruns_from_filter(
+    walker: Walker, tmp_path: Path
+) -> None:
+    photos = shutil.copytree(
+        SIGN_DIGITS, tmp_path / "my_photos", ignore=shutil.ignore_patterns("*.md", "LICENSE")
+    )
+    (photos / MISFILED[0]).rename(photos / MISFILED[1])
+    walker.folders[MY_IMAGES] = photos
+    walker.data_only = True
+    walker.block("own-folder")
+    before = (walker.repo / "reject.txt").read_text()
+    walker.block("review")
+    first, page, second = walker.outputs[-3:]
+    assert ran(first)[:1] == ["scrape"]
+    (key,) = walker.reviewed
+    assert page == f"rejected {key}\n"
+    image_id = key.split("/")[1]
+    assert (walker.repo / "reject.txt").read_text() == before + image_id + "\n"
+    assert ran(second) == ALL_STAGES[1:5]  # filter and after: scrape stays cached
+    rows = {r["id"]: r for r in csv.DictReader((walker.repo / "data/filtered/manifest.csv").open())}
+    assert (rows[image_id]["status"], rows[image_id]["reason"]) == (
+        "rejected",
+        f"listed:{image_id}",
+    )
