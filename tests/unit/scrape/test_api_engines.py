@@ -223,6 +223,23 @@ def test_api_pages_skip_robots_but_images_obey_it(
     assert not fresh_site.hits("/private/secret.png")
 
 
+def test_openverse_takes_the_raster_thumbnail_of_svg_files(params: ScrapeParams) -> None:
+    source = Source(kind="openverse", queries={"a": "q"}, base_url="http://x")
+    engine = make_engine(source, params, Fetcher(params))
+    result = {"license": "by", "license_version": "4.0", "thumbnail": "http://x/t/"}
+    data = {
+        "page_count": 1,
+        "results": [
+            {**result, "url": "http://e/logo.svg", "filetype": "svg"},
+            {**result, "url": "http://e/logo.png", "filetype": "png"},
+            {**result, "url": ""},
+        ],
+    }
+    found, following = engine.read_page("a", "q", "http://x/v1/images/?page=1", data)  # type: ignore[attr-defined]
+    assert [c.url for c in found] == ["http://x/t/", "http://e/logo.png"] and following == ""
+    assert found[0].credit.license == "CC BY 4.0"
+
+
 def test_licence_names_and_html_text() -> None:
     assert license_name("by-nc-sa", "3.0") == "CC BY-NC-SA 3.0"
     assert license_name("cc0", "1.0") == "CC0 1.0"

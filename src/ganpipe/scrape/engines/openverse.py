@@ -3,9 +3,11 @@
 ``GET /v1/images/?q=...&page=N&page_size=...`` answers ``result_count``, ``page_count`` and
 ``results``; each result has the image ``url``, ``license`` (``by-sa``, ``cc0``, ``pdm``...),
 ``license_version``, ``license_url``, ``creator``, ``creator_url``, ``title`` and the
-``foreign_landing_url`` of the work. Anonymous use needs no key but is throttled and capped at
-20 results a page; pages past ``page_count`` are refused, so pagination stops there. Safe search
-is ``mature=false``; ``license_type`` (``commercial``, ``modification``...) narrows the licences.
+``foreign_landing_url`` of the work. SVG files come as Openverse's raster ``thumbnail`` (Pillow
+cannot read SVG), everything else at full size. Anonymous use needs no key but is throttled and
+capped at 20 results a page; pages past ``page_count`` are refused, so pagination stops there.
+Safe search is ``mature=false``; ``license_type`` (``commercial``, ``modification``...) narrows
+the licences.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def credit(result: dict[str, Any]) -> Credit:
     )
 
 
+def image_url(result: dict[str, Any]) -> str:
+    svg = result.get("filetype") == "svg" and result.get("thumbnail")
+    return str(result["thumbnail"] if svg else result["url"])
+
+
 class Openverse(JsonApi):
     """Paginated Openverse image results for a query."""
 
@@ -71,7 +78,7 @@ class Openverse(JsonApi):
 
     def read_page(self, label: str, query: str, url: str, data: Any) -> tuple[list[Candidate], str]:
         found = [
-            Candidate(label, str(r["url"]), query, self.name, url, credit(r))
+            Candidate(label, image_url(r), query, self.name, url, credit(r))
             for r in data["results"]
             if r.get("url")
         ]
