@@ -130,9 +130,28 @@ def _robots(h: Handler, path: str, q: dict[str, str]) -> None:
     h.send(200, ROBOTS, "text/plain")
 
 
+def _trap(h: Handler, query: str, page: int) -> bool:
+    """Answer a trapped API page (429, malformed or unexpected JSON); True when answered."""
+    trap = h.site.traps.get((query, page), "")
+    if trap == "429-once" and h.site.count(f"{query}#{page}") > 1:
+        return False
+    if trap in ("429", "429-once"):
+        h.send(429, b'{"detail": "throttled"}', "application/json", {"Retry-After": "1"})
+    elif trap == "bad-json":
+        h.send(200, b'{"result_count": 50, "results": [{"url": ', "application/json")
+    elif trap == "wrong-shape":
+        h.send(200, b'{"detail": "Invalid page"}', "application/json")
+    elif trap == "api-error":
+        error = {"error": {"code": "maxlag", "info": "Waiting for a database server"}}
+        h.send(200, json.dumps(error).encode(), "application/json")
+    return bool(trap)
+
+
 def _bing(h: Handler, path: str, q: dict[str, str]) -> None:
     urls = h.site.results.get(q.get("q", ""), [])
     first = max(int(q.get("first", "1")) - 1, 0)
+    if _trap(h, q.get("q", ""), first // PAGE + 1):
+        return
     page = urls[first : first + PAGE] or urls[-PAGE:]  # like Bing: past the end, the tail again
     following = ""
     if q.get("q") in h.site.bing_next:  # Bing's own link: overlaps 3 results, no adlt
@@ -164,6 +183,8 @@ def _ddg_json(h: Handler, path: str, q: dict[str, str]) -> None:
         return
     urls = h.site.results.get(q.get("q", ""), [])
     start = int(q.get("s", "0"))
+    if _trap(h, q.get("q", ""), start // PAGE + 1):
+        return
     data: dict[str, object] = {
         "results": [
             {
@@ -298,23 +319,6 @@ def _hostile(h: Handler, path: str, q: dict[str, str]) -> None:
 
 API_PAGE = 20  # most results per page either API stand-in gives
 LICENSES = [("by", "2.0"), ("by-sa", "4.0"), ("cc0", "1.0"), ("pdm", "1.0")]
-
-
-def _trap(h: Handler, query: str, page: int) -> bool:
-    """Answer a trapped API page (429, malformed or unexpected JSON); True when answered."""
-    trap = h.site.traps.get((query, page), "")
-    if trap == "429-once" and h.site.count(f"{query}#{page}") > 1:
-        return False
-    if trap in ("429", "429-once"):
-        h.send(429, b'{"detail": "throttled"}', "application/json", {"Retry-After": "1"})
-    elif trap == "bad-json":
-        h.send(200, b'{"result_count": 50, "results": [{"url": ', "application/json")
-    elif trap == "wrong-shape":
-        h.send(200, b'{"detail": "Invalid page"}', "application/json")
-    elif trap == "api-error":
-        error = {"error": {"code": "maxlag", "info": "Waiting for a database server"}}
-        h.send(200, json.dumps(error).encode(), "application/json")
-    return bool(trap)
 
 
 def openverse_result(site: Site, url: str, i: int) -> dict[str, object]:

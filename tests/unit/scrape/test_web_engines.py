@@ -152,3 +152,15 @@ def test_bing_follows_data_next_url_keeping_safe_search(
     assert all(p["mmasync"] == "1" and p["dgState"] for p in pages[1:])
     assert all(p["adlt"] == "strict" for p in pages)  # added to links that lack it
     assert {p["qft"] for p in pages} == {"+filterui:photo-photo"}
+
+
+@pytest.mark.parametrize("kind", ["bing", "duckduckgo"])
+def test_a_later_page_that_fails_is_recorded_and_the_class_keeps_its_images(
+    kind: str, fresh_site: Site, params: ScrapeParams, raw_dir: Path
+) -> None:
+    fresh_site.traps[("cat photo", 2)] = "429"
+    source = Source(kind=kind, queries={"cat": "cat photo"}, base_url=fresh_site.base)
+    rows = collect_web(source, replace(params, connect_timeout=10.0, read_timeout=10.0), raw_dir)
+    assert sorted((r.status, r.reason) for r in rows) == [("kept", "")] * 20 + [
+        ("rejected", "page_http_429")
+    ]

@@ -11,14 +11,13 @@ is followed, with our safe search and filters kept on it; a page without one get
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
 from ganpipe.params import ScrapeParams
-from ganpipe.scrape.engines.base import Candidate, EngineError, with_args
+from ganpipe.scrape.engines.base import PAGE_FAILED, Candidate, EngineError, with_args
 from ganpipe.scrape.fetch import PAGE_MAX_BYTES, Fetcher
 
 BASE_URL = "https://www.bing.com"
@@ -30,7 +29,6 @@ TYPES = {
     "line": "photo-linedrawing",
     "transparent": "photo-transparent",
 }
-log = logging.getLogger(__name__)
 
 
 def parse_page(html: str) -> tuple[list[str], str]:
@@ -91,7 +89,8 @@ class Bing:
             if answer.reason:
                 if page == 0:
                     raise EngineError(f"bing: {url}: {answer.reason} {answer.detail}".strip())
-                log.warning("bing: stopping at %s: %s", url, answer.reason)
+                reason = PAGE_FAILED + answer.reason  # recorded; the class keeps what it has
+                yield Candidate(label, url, query, self.name, url, reason=reason)
                 return
             results, following = parse_page(answer.body.decode("utf-8", "replace"))
             if not set(results) - seen:

@@ -9,20 +9,18 @@ and type filters go in ``f``.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Iterator
 from urllib.parse import urlencode, urljoin
 
 from ganpipe.params import ScrapeParams
-from ganpipe.scrape.engines.base import Candidate, EngineError
+from ganpipe.scrape.engines.base import PAGE_FAILED, Candidate, EngineError
 from ganpipe.scrape.fetch import PAGE_MAX_BYTES, Fetcher
 
 BASE_URL = "https://duckduckgo.com"
 VQD = re.compile(r"""vqd=["']?([\w-]+)""")
 SIZES = {"large": "Large", "medium": "Medium", "small": "Small"}
 TYPES = {"photo": "photo", "clipart": "clipart", "line": "line", "transparent": "transparent"}
-log = logging.getLogger(__name__)
 
 
 def parse_results(text: str) -> tuple[list[str], str]:
@@ -81,7 +79,8 @@ class DuckDuckGo:
             except ValueError as err:
                 if page == 0:
                     raise EngineError(f"duckduckgo: {url}: {err}") from err
-                log.warning("duckduckgo: stopping at %s: %s", url, err)
+                reason = PAGE_FAILED + (answer.reason or "not_json")  # recorded; the class keeps
+                yield Candidate(label, url, query, self.name, url, reason=reason, detail=str(err))
                 return
             for img in images:
                 yield Candidate(label, img, query, self.name, url)
