@@ -116,6 +116,16 @@ def test_without_suspects_the_page_sorts_by_id_and_shows_names_as_text(
         locked = tile(driver, project.keys(odd)[-1])
         assert "rejected by the line" in locked.get_attribute("title")
 
+        def focused() -> str:
+            return driver.switch_to.active_element.get_attribute("data-key")
+
+        press(driver, "j", Keys.ARROW_RIGHT)  # the first tile, then the second
+        assert focused() == keys[1]
+        press(driver, Keys.ARROW_DOWN)  # the next row (the next class): same column
+        assert focused() == keys[len(project.keys(odd)) + 1]
+        press(driver, Keys.ARROW_UP, "k")
+        assert focused() == keys[0]
+
 
 @pytest.fixture
 def server(project: Project) -> Iterator[str]:
