@@ -1,30 +1,63 @@
-"""Typed, validated view of ``params.yaml``: one frozen dataclass per section.
+"""Typed, validated view of ``params.yaml``: one frozen pydantic dataclass per section.
 
-Every stage calls :func:`load_section` for the sections it reads. A typo or a bad value
-stops the stage before it does any work, with a message naming the key and what is allowed.
+Every stage calls :func:`load_section` for the sections it reads; :func:`load_all` validates
+every section, so a typo or a bad value anywhere stops the stage before it does any work, with
+a message that starts with the key's full path (``train.lr_g: got -1; allowed: > 0``).
+
+Types are strict (``Int``, ``Float``, ``Str``, ``Bool``: no ``"8"`` for 8, no ``true`` for 1;
+an int is fine where a float is wanted) and every number has ``Field`` bounds. Sections are
+plain dataclasses to the rest of the code: ``dataclasses.asdict`` and ``replace`` work (and
+``replace`` validates). Rules that tie several keys together are ``model_validator``s that raise
+:class:`Invalid` naming the key.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import os
-import types
-import typing
-from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 import yaml
+from pydantic import (
+    ConfigDict,
+    Field,
+    Strict,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.dataclasses import dataclass, is_pydantic_dataclass
+from pydantic.fields import FieldInfo
+
+from ganpipe.chains import ChainError, parse_chain
 
 T = TypeVar("T")
+
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]  # strict still takes an int (as a float: hashes stay equal)
+Str = Annotated[str, Strict()]
+Bool = Annotated[bool, Strict()]
+CONFIG = ConfigDict(extra="forbid")
 
 
 class ParamsError(ValueError):
     """A params.yaml key is unknown or holds a value outside what is allowed."""
 
 
-# --------------------------------------------------------------------------- generic checking
+class Invalid(ValueError):
+    """Raised by a section's validators: ``key`` (relative to the section) breaks a rule."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(f"{key}: {message}")
+        self.key, self.message = key, message
+
+
+def _require(ok: bool, key: str, message: str) -> None:
+    if not ok:
+        raise Invalid(key, message)
 
 
 # YAML 1.1 reads a bare off / on as a boolean, and `dvc exp run -S` writes params.yaml back
@@ -32,99 +65,33 @@ class ParamsError(ValueError):
 YAML_BOOL_WORDS = {False: "off", True: "on"}
 
 
-def _type_name(tp: Any) -> str:
-    if get_origin(tp) is Literal:
-        return " | ".join(repr(a) for a in get_args(tp))
-    return getattr(tp, "__name__", str(tp)).replace("typing.", "")
+@dataclass(frozen=True, config=CONFIG)
+class _Section:
+    """What every section (and a source) shares: YAML's off/on read back as words."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_words(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        fields = getattr(cls, "__pydantic_fields__", {})
+        out = dict(data)
+        for name, value in data.items():
+            if isinstance(value, bool) and name in fields:
+                choices = get_args(fields[name].annotation)
+                if get_origin(fields[name].annotation) is Literal and (
+                    YAML_BOOL_WORDS[value] in choices
+                ):
+                    out[name] = YAML_BOOL_WORDS[value]
+        return out
 
 
-def _convert(value: Any, tp: Any, key: str) -> Any:
-    """Check ``value`` against the annotation ``tp``; return it (nested dataclasses built)."""
-    origin = get_origin(tp)
-    if origin is Literal:
-        if isinstance(value, bool) and YAML_BOOL_WORDS[value] in get_args(tp):
-            value = YAML_BOOL_WORDS[value]
-        if value not in get_args(tp):
-            raise ParamsError(f"{key}: got {value!r}; allowed: {_type_name(tp)}")
-        return value
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in get_args(tp):
-            return None
-        errors = []
-        for option in (a for a in get_args(tp) if a is not type(None)):
-            try:
-                return _convert(value, option, key)
-            except ParamsError as err:
-                errors.append(str(err))
-        raise ParamsError(errors[-1])
-    if origin is list:
-        if not isinstance(value, list):
-            raise ParamsError(f"{key}: expected a list, got {value!r}")
-        (item_tp,) = get_args(tp)
-        return [_convert(v, item_tp, f"{key}[{i}]") for i, v in enumerate(value)]
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise ParamsError(f"{key}: expected a mapping, got {value!r}")
-        k_tp, v_tp = get_args(tp)
-        return {
-            _convert(k, k_tp, f"{key} key"): _convert(v, v_tp, f"{key}.{k}")
-            for k, v in value.items()
-        }
-    if dataclasses.is_dataclass(tp):
-        return build(tp, value, key)
-    if tp is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if tp is Any:
-        return value
-    if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
-        raise ParamsError(f"{key}: expected {_type_name(tp)}, got {value!r}")
-    return value
+def _workers(default: int = 0) -> Any:
+    return Field(default, ge=0, le=256, description="0 = all cores")
 
 
-def build(cls: type[T], data: Any, where: str) -> T:
-    """Build dataclass ``cls`` from a mapping, rejecting unknown keys by name."""
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ParamsError(f"{where}: expected a mapping of keys, got {data!r}")
-    hints = typing.get_type_hints(cls)
-    names = [f.name for f in dataclasses.fields(cls)]
-    for key in data:
-        if key not in names:
-            close = difflib.get_close_matches(str(key), names, n=1)
-            hint = f" Did you mean '{close[0]}'?" if close else ""
-            raise ParamsError(
-                f"{where}.{key}: unknown key.{hint} Allowed keys: {', '.join(sorted(names))}"
-            )
-    values = {k: _convert(v, hints[k], f"{where}.{k}") for k, v in data.items()}
-    obj = cls(**values)
-    check = getattr(obj, "check", None)
-    if check is not None:
-        check(where)
-    return obj
-
-
-def _require(ok: bool, key: str, message: str) -> None:
-    if not ok:
-        raise ParamsError(f"{key}: {message}")
-
-
-def _check_range(obj: Any, where: str, name: str, lo: float, hi: float) -> None:
-    value = getattr(obj, name)
-    _require(lo <= value <= hi, f"{where}.{name}", f"got {value!r}; allowed: {lo} to {hi}")
-
-
-def _check_workers(workers: int, where: str) -> None:
-    _require(workers >= 0, f"{where}.workers", "must be >= 0 (0 = all cores)")
-
-
-def _check_colour(value: str, key: str) -> None:
-    ok = value.startswith("#") and len(value) == 7
-    try:
-        int(value[1:], 16)
-    except ValueError:
-        ok = False
-    _require(ok, key, f"got {value!r}; allowed: a colour written as '#rrggbb'")
+def _seed() -> Any:
+    return Field(0, ge=0, le=2**32 - 1)
 
 
 # --------------------------------------------------------------------------- sections
@@ -136,26 +103,26 @@ SourceKind = Literal[
 WEB_ENGINES = ("bing", "duckduckgo", "google")
 
 
-@dataclass(frozen=True)
-class Source:
+@dataclass(frozen=True, config=CONFIG)
+class Source(_Section):
     """One place images come from. Which keys apply depends on ``kind``."""
 
     kind: SourceKind
     name: DatasetName | None = None  # kind=dataset
-    root: str = ""  # local folder: dataset IDX files, class sub-folders, CSV image folder
+    root: Str = ""  # local folder: dataset IDX files, class sub-folders, CSV image folder
     split: Literal["train", "test", "both"] = "train"  # kind=dataset
-    per_class: int = 0  # cap per class; 0 = no cap
-    csv: str = ""  # kind=csv
-    path_column: str = "path"
-    label_column: str = "label"
-    label: str = "all"  # kind=flat-folder: the one class every file gets
-    queries: dict[str, str] = field(default_factory=dict)  # web engines: class -> query
-    url_files: dict[str, str] = field(default_factory=dict)  # kind=urls: class -> file
-    class_map: dict[str, str] = field(default_factory=dict)  # source label -> class name
-    base_url: str = ""  # web engines: override the engine's address (tests, mirrors)
+    per_class: Int = Field(0, ge=0, le=10**7, description="cap per class; 0 = no cap")
+    csv: Str = ""  # kind=csv
+    path_column: Str = "path"
+    label_column: Str = "label"
+    label: Str = "all"  # kind=flat-folder: the one class every file gets
+    queries: dict[Str, Str] = Field(default_factory=dict)  # web engines: class -> query
+    url_files: dict[Str, Str] = Field(default_factory=dict)  # kind=urls: class -> file
+    class_map: dict[Str, Str] = Field(default_factory=dict)  # source label -> class name
+    base_url: Str = ""  # web engines: override the engine's address (tests, mirrors)
 
-    def check(self, where: str) -> None:
-        _require(self.per_class >= 0, f"{where}.per_class", "must be >= 0 (0 = no cap)")
+    @model_validator(mode="after")
+    def _kind_has_its_key(self) -> Source:
         needs = {
             "dataset": ("name", self.name),
             "folder": ("root", self.root),
@@ -166,276 +133,254 @@ class Source:
         if self.kind in WEB_ENGINES:
             needs[self.kind] = ("queries", self.queries)
         key, value = needs[self.kind]
-        _require(bool(value), f"{where}.{key}", f"required when kind is '{self.kind}'")
+        _require(bool(value), key, f"required when kind is '{self.kind}'")
+        return self
 
 
-@dataclass(frozen=True)
-class ScrapeParams:
+@dataclass(frozen=True, config=CONFIG)
+class ScrapeParams(_Section):
     """Where images come from and how politely the web is asked for them."""
 
-    sources: list[Source] = field(default_factory=list)
-    classes: list[str] = field(default_factory=list)  # keep only these; empty = all found
-    workers: int = 8  # download threads
-    per_host_rate: float = 2.0  # requests per second per host; 0 = no limit (benchmarks)
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0
-    total_timeout: float = 120.0  # whole download incl. redirects and retries (slow trickles)
-    retries: int = 4
-    backoff: float = 1.0  # first retry wait in seconds when no Retry-After; doubles per retry
-    max_retry_wait: float = 60.0  # cap on any one wait, Retry-After included
-    max_bytes: int = 20_000_000
-    user_agent: str = "ganpipe/0.1 (+https://github.com/ganpipe/ganpipe)"
-    respect_robots: bool = True
-    safe_search: bool = True
+    sources: list[Source] = Field(default_factory=list)
+    classes: list[Str] = Field(default_factory=list)  # keep only these; empty = all found
+    workers: Int = Field(8, ge=1, le=64, description="download threads")
+    per_host_rate: Float = Field(
+        2.0, ge=0, le=1000, description="requests per second per host; 0 = no limit"
+    )
+    connect_timeout: Float = Field(5.0, gt=0, le=3600, description="seconds")
+    read_timeout: Float = Field(20.0, gt=0, le=3600, description="seconds")
+    total_timeout: Float = Field(
+        120.0, gt=0, le=86400, description="seconds for a whole download incl. retries"
+    )
+    retries: Int = Field(4, ge=0, le=100)
+    backoff: Float = Field(
+        1.0, ge=0, le=3600, description="first retry wait in seconds; doubles per retry"
+    )
+    max_retry_wait: Float = Field(60.0, ge=0, le=86400, description="cap on any one wait")
+    max_bytes: Int = Field(20_000_000, gt=0, le=2**40)
+    user_agent: Str = "ganpipe/0.1 (+https://github.com/ganpipe/ganpipe)"
+    respect_robots: Bool = True
+    safe_search: Bool = True
     image_size_filter: Literal["any", "large", "medium", "small"] = "any"
     image_type_filter: Literal["any", "photo", "clipart", "line", "transparent"] = "any"
-    max_pages: int = 20
-    chromium: str = "/usr/bin/chromium"  # kind=google: browser binary
-    chromedriver: str = "/usr/bin/chromedriver"  # kind=google: matching driver
+    max_pages: Int = Field(20, ge=1, le=10_000)
+    chromium: Str = "/usr/bin/chromium"  # kind=google: browser binary
+    chromedriver: Str = "/usr/bin/chromedriver"  # kind=google: matching driver
 
-    def check(self, where: str) -> None:
-        _require(len(self.sources) > 0, f"{where}.sources", "at least one source is needed")
-        _check_range(self, where, "workers", 1, 64)
-        _require(self.per_host_rate >= 0, f"{where}.per_host_rate", "must be >= 0 (0 = no limit)")
-        for name in ("connect_timeout", "read_timeout", "total_timeout"):
-            _require(getattr(self, name) > 0, f"{where}.{name}", "must be > 0")
-        _require(self.backoff >= 0, f"{where}.backoff", "must be >= 0")
-        _require(self.max_retry_wait >= 0, f"{where}.max_retry_wait", "must be >= 0")
-        _require(self.max_pages >= 1, f"{where}.max_pages", "must be >= 1")
-        _require(self.retries >= 0, f"{where}.retries", "must be >= 0")
-        _require(self.max_bytes > 0, f"{where}.max_bytes", "must be > 0")
+    @model_validator(mode="before")
+    @classmethod
+    def _file_has_sources(cls, data: Any) -> Any:
+        """A params file must name a source; code may build one for its network settings."""
+        if isinstance(data, dict):
+            _require(bool(data.get("sources")), "sources", "at least one source is needed")
+        return data
 
 
-@dataclass(frozen=True)
-class FilterParams:
+@dataclass(frozen=True, config=CONFIG)
+class FilterParams(_Section):
     """What counts as a usable image."""
 
-    min_side: int = 8
-    aspect_min: float = 0.25
-    aspect_max: float = 4.0
-    max_pixels: int = 50_000_000  # decompression-bomb cap
-    blank_std: float = 2.0  # pixel std (0-255) at or below which an image is blank
-    near_duplicate_hamming: int = 4  # perceptual-hash distance; -1 disables
+    min_side: Int = Field(8, ge=1, le=100_000, description="pixels")
+    aspect_min: Float = Field(0.25, gt=0, le=1, description="width / height")
+    aspect_max: Float = Field(4.0, ge=1, le=1000, description="width / height")
+    max_pixels: Int = Field(50_000_000, gt=0, le=2**40, description="decompression-bomb cap")
+    blank_std: Float = Field(
+        2.0, ge=0, le=255, description="pixel std (0-255) at or below which an image is blank"
+    )
+    near_duplicate_hamming: Int = Field(
+        4, ge=-1, le=64, description="perceptual-hash distance; -1 disables"
+    )
     animated: Literal["first-frame", "reject"] = "first-frame"
-    reject_list: str = "reject.txt"
-    contact_sheets: bool = True
-    review_per_class: int = 1000  # images per class on the contact sheets; 0 = all
-    workers: int = 0  # 0 = all cores
-
-    def check(self, where: str) -> None:
-        _require(self.min_side >= 1, f"{where}.min_side", "must be >= 1")
-        _require(self.review_per_class >= 0, f"{where}.review_per_class", "must be >= 0 (0 = all)")
-        _require(
-            0 < self.aspect_min <= 1 <= self.aspect_max,
-            f"{where}.aspect_min",
-            "need 0 < aspect_min <= 1 <= aspect_max",
-        )
-        _check_range(self, where, "near_duplicate_hamming", -1, 64)
-        _check_workers(self.workers, where)
+    reject_list: Str = "reject.txt"
+    contact_sheets: Bool = True
+    review_per_class: Int = Field(
+        1000, ge=0, le=10**7, description="images per class on the contact sheets; 0 = all"
+    )
+    workers: Int = _workers()
 
 
-@dataclass(frozen=True)
-class ReduceParams:
+@dataclass(frozen=True, config=CONFIG)
+class ReduceParams(_Section):
     """Colour handling: every image leaves as RGB or single-channel PNG."""
 
     mode: Literal["RGB", "L"] = "RGB"
-    background: str = "#ffffff"  # alpha is composited over this
-    workers: int = 0
+    background: Str = Field(
+        "#ffffff",
+        pattern=r"^#[0-9a-fA-F]{6}$",
+        description="a colour written as '#rrggbb'; alpha is composited over it",
+    )
+    workers: Int = _workers()
 
-    def check(self, where: str) -> None:
-        _check_colour(self.background, f"{where}.background")
-        _check_workers(self.workers, where)
 
-
-@dataclass(frozen=True)
-class ResizeParams:
+@dataclass(frozen=True, config=CONFIG)
+class ResizeParams(_Section):
     """Bring every image to one square size.
 
     Named ``image_size``, not ``size``: DVC's run cache ignores params keys called ``size``
     (it strips them as file metadata), so a changed ``size`` would restore a stale output.
     """
 
-    image_size: int = 64
+    image_size: Int = Field(64, ge=28, le=512, description="pixels")
     mode: Literal["letterbox", "center-crop", "stretch"] = "letterbox"
     filter: Literal["area", "lanczos"] = "area"
-    upscale: bool = False  # allow enlarging images smaller than ``image_size``
-    workers: int = 0
-
-    def check(self, where: str) -> None:
-        _check_range(self, where, "image_size", 28, 512)
-        _check_workers(self.workers, where)
+    upscale: Bool = False  # allow enlarging images smaller than ``image_size``
+    workers: Int = _workers()
 
 
-@dataclass(frozen=True)
-class AugmentParams:
-    """Offline augmentation chains written in the car-logo seed's codes."""
+@dataclass(frozen=True, config=CONFIG)
+class AugmentParams(_Section):
+    """Offline augmentation chains written in the car-logo seed's codes (ganpipe.chains)."""
 
-    chains: list[str] = field(default_factory=list)  # e.g. "fliph", "rot_-45 noise_0.01"
-    copies: int = 1  # copies per chain per image
-    seed: int = 0
-    workers: int = 0
+    chains: list[Str] = Field(default_factory=list)  # e.g. "fliph", "rot_-45 noise_0.01"
+    copies: Int = Field(1, ge=1, le=100, description="copies per chain per image")
+    seed: Int = _seed()
+    workers: Int = _workers()
 
-    def check(self, where: str) -> None:
-        _check_range(self, where, "copies", 1, 100)
-        _check_workers(self.workers, where)
-        from ganpipe.augment import ChainError, parse_chain  # the codes live with augment
-
+    @model_validator(mode="after")
+    def _chains_parse(self) -> AugmentParams:
         for i, chain in enumerate(self.chains):
             try:
                 parse_chain(chain)
             except ChainError as err:
-                raise ParamsError(f"{where}.chains[{i}]: {err}") from err
+                raise Invalid(f"chains[{i}]", str(err)) from err
+        return self
 
 
-@dataclass(frozen=True)
-class TrainParams:
+Beta = Annotated[float, Strict(), Field(ge=0, lt=1)]
+DIFFAUGMENT_POLICIES = ("color", "translation", "cutout")
+
+
+@dataclass(frozen=True, config=CONFIG)
+class TrainParams(_Section):
     """The GAN, its losses and its schedule. Counts are in images, as in StyleGAN2-ADA."""
 
-    seed: int = 0
+    seed: Int = _seed()
     preset: Literal["", "seed-emnist"] = ""
     mode: Literal["acgan", "dcgan"] = "acgan"
-    z_dim: int = 100
-    g_channels: int = 128  # widest G layer; halves per upsampling
-    d_channels: int = 64  # first D layer; doubles per downsampling
+    z_dim: Int = Field(100, ge=1, le=4096)
+    g_channels: Int = Field(128, ge=1, le=4096, description="widest G layer; halves per step")
+    d_channels: Int = Field(64, ge=1, le=4096, description="first D layer; doubles per step")
     upsample: Literal["transpose", "nearest"] = "transpose"
     conditioning: Literal["embed-mul", "onehot-concat", "cbn"] = "embed-mul"
-    g_batchnorm: bool = True
-    d_spectral_norm: bool = False
-    d_dropout: float = 0.0
+    g_batchnorm: Bool = True
+    d_spectral_norm: Bool = False
+    d_dropout: Float = Field(0.0, ge=0, le=0.95)
     # D's heads: "acgan" (real/fake + K classes) or "ssl", one K+1-way softmax whose last class
     # is "fake" (Salimans et al. 2016; the car-logo seed's SSL-GAN)
     d_head: Literal["acgan", "ssl"] = "acgan"
     # Share of each class's real images whose label D's class loss sees; below 1 the rest train
     # only real vs fake (semi-supervised, as SSL-GANs are meant to be used)
-    labelled_fraction: float = 1.0
-    leaky_slope: float = 0.2
+    labelled_fraction: Float = Field(1.0, gt=0, le=1)
+    leaky_slope: Float = Field(0.2, ge=0, lt=1)
     loss: Literal["bce", "hinge"] = "bce"
-    aux_weight: float = 1.0
-    d_aux_on_fake: bool = False  # original AC-GAN also trains D's class head on fakes
-    label_smoothing: float = 1.0  # target for real images; 0.9 = one-sided smoothing
-    d_steps: int = 1  # D updates per G update
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
-    betas_g: list[float] = field(default_factory=lambda: [0.5, 0.999])
-    betas_d: list[float] = field(default_factory=lambda: [0.5, 0.999])
-    feature_matching: float = 0.0  # weight of the feature-matching term in G's loss
-    ema_kimg: float = 10.0  # EMA half-life in thousands of images; 0 disables
-    diffaugment: str = ""  # comma list of color, translation, cutout
-    balanced_sampling: bool = False
-    batch_size: int = 64
-    total_kimg: float = 300.0  # training length in thousands of images
+    aux_weight: Float = Field(1.0, ge=0, le=1000)
+    d_aux_on_fake: Bool = False  # original AC-GAN also trains D's class head on fakes
+    label_smoothing: Float = Field(
+        1.0, ge=0.5, le=1, description="target for real images; 0.9 = one-sided smoothing"
+    )
+    d_steps: Int = Field(1, ge=1, le=10, description="D updates per G update")
+    lr_g: Float = Field(2e-4, gt=0, le=1)
+    lr_d: Float = Field(2e-4, gt=0, le=1)
+    betas_g: list[Beta] = Field(default_factory=lambda: [0.5, 0.999], min_length=2, max_length=2)
+    betas_d: list[Beta] = Field(default_factory=lambda: [0.5, 0.999], min_length=2, max_length=2)
+    feature_matching: Float = Field(
+        0.0, ge=0, le=1000, description="weight of the feature-matching term in G's loss"
+    )
+    ema_kimg: Float = Field(
+        10.0, ge=0, le=10**6, description="EMA half-life in thousands of images; 0 disables"
+    )
+    diffaugment: Str = ""  # comma list of color, translation, cutout
+    balanced_sampling: Bool = False
+    batch_size: Int = Field(64, ge=2, le=65536)
+    total_kimg: Float = Field(
+        300.0, gt=0, le=10**6, description="training length in thousands of images"
+    )
     # Stop early after this much training time (0: no limit). Summed over resumes; the result
     # then depends on the machine's speed, so it is for equal-budget comparisons.
-    max_minutes: float = 0.0
-    tick_kimg: float = 10.0  # status line + DVCLive step
-    snapshot_kimg: float = 50.0  # grid + checkpoint
+    max_minutes: Float = Field(0.0, ge=0, le=10**6, description="0: no limit")
+    tick_kimg: Float = Field(10.0, gt=0, le=10**6, description="status line + DVCLive step")
+    snapshot_kimg: Float = Field(50.0, gt=0, le=10**6, description="grid + checkpoint")
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
-    amp: bool = True  # bf16 autocast on CUDA only
-    compile: bool = False
-    threads: int = 0  # torch CPU threads; 0 = all cores
-    sync_batchnorm: bool = False  # under torchrun: G's BatchNorm over the global batch (CUDA)
+    amp: Bool = True  # bf16 autocast on CUDA only
+    compile: Bool = False
+    threads: Int = Field(0, ge=0, le=1024, description="torch CPU threads; 0 = all cores")
+    sync_batchnorm: Bool = False  # under torchrun: G's BatchNorm over the global batch (CUDA)
 
-    def check(self, where: str) -> None:
-        _require(self.z_dim >= 1, f"{where}.z_dim", "must be >= 1")
-        _check_range(self, where, "d_dropout", 0.0, 0.95)
-        _check_range(self, where, "label_smoothing", 0.5, 1.0)
-        _check_range(self, where, "d_steps", 1, 10)
-        _require(self.batch_size >= 2, f"{where}.batch_size", "must be >= 2")
-        _require(self.total_kimg > 0, f"{where}.total_kimg", "must be > 0")
-        _require(self.max_minutes >= 0, f"{where}.max_minutes", "must be >= 0 (0: no limit)")
+    @field_validator("diffaugment")
+    @classmethod
+    def _known_policies(cls, value: str) -> str:
+        bad = {p.strip() for p in value.split(",") if p.strip()} - set(DIFFAUGMENT_POLICIES)
+        if bad:
+            allowed = ", ".join(DIFFAUGMENT_POLICIES)
+            raise ValueError(f"unknown policy {sorted(bad)}; allowed: {allowed}")
+        return value
+
+    @model_validator(mode="after")
+    def _keys_agree(self) -> TrainParams:
         _require(
-            0 < self.tick_kimg <= self.snapshot_kimg,
-            f"{where}.tick_kimg",
-            "need 0 < tick_kimg <= snapshot_kimg",
+            self.tick_kimg <= self.snapshot_kimg, "tick_kimg", "need tick_kimg <= snapshot_kimg"
         )
-        for name in ("betas_g", "betas_d"):
-            betas = getattr(self, name)
-            _require(
-                len(betas) == 2 and all(0 <= b < 1 for b in betas),
-                f"{where}.{name}",
-                f"got {betas!r}; allowed: two numbers in [0, 1)",
-            )
         if self.d_head == "ssl":
             _require(
                 self.mode == "acgan" and not self.preset,
-                f"{where}.d_head",
+                "d_head",
                 "'ssl' needs classes and ganpipe's own D: train.mode acgan, no preset",
             )
             _require(
                 not self.d_aux_on_fake,
-                f"{where}.d_aux_on_fake",
+                "d_aux_on_fake",
                 "must be false with d_head 'ssl': there fakes belong to the 'fake' class",
             )
-        _require(
-            0 < self.labelled_fraction <= 1,
-            f"{where}.labelled_fraction",
-            f"got {self.labelled_fraction!r}; allowed: (0, 1]",
-        )
         if self.labelled_fraction < 1:
             _require(
                 self.mode == "acgan" and not self.balanced_sampling,
-                f"{where}.labelled_fraction",
+                "labelled_fraction",
                 "below 1 needs train.mode acgan and balanced_sampling false (balancing "
                 "classes needs every image's label)",
             )
-        bad = {p.strip() for p in self.diffaugment.split(",") if p.strip()} - {
-            "color",
-            "translation",
-            "cutout",
-        }
-        _require(
-            not bad,
-            f"{where}.diffaugment",
-            f"unknown policy {sorted(bad)}; allowed: color, translation, cutout",
-        )
+        return self
 
 
-@dataclass(frozen=True)
-class SampleParams:
+@dataclass(frozen=True, config=CONFIG)
+class SampleParams(_Section):
     """What the sample stage writes from the trained generator."""
 
-    per_class: int = 100
-    seed: int = 0
-    grid_columns: int = 10
-    interpolation_steps: int = 8
+    per_class: Int = Field(100, ge=1, le=10**6)
+    seed: Int = _seed()
+    grid_columns: Int = Field(10, ge=1, le=64)
+    interpolation_steps: Int = Field(8, ge=2, le=256, description="images from z_a to z_b")
     checkpoint: Literal["ema", "best"] = "ema"
 
-    def check(self, where: str) -> None:
-        _require(self.per_class >= 1, f"{where}.per_class", "must be >= 1")
-        _check_range(self, where, "grid_columns", 1, 64)
 
-
-@dataclass(frozen=True)
-class ClassifierParams:
+@dataclass(frozen=True, config=CONFIG)
+class ClassifierParams(_Section):
     """The domain classifier that gives offline features and conditional accuracy."""
 
-    epochs: int = 3
-    batch_size: int = 128
-    lr: float = 1e-3
-    holdout: float = 0.1  # share of real images held out for evaluation
-    seed: int = 0
-
-    def check(self, where: str) -> None:
-        _check_range(self, where, "holdout", 0.01, 0.5)
-        _require(self.epochs >= 1, f"{where}.epochs", "must be >= 1")
+    epochs: Int = Field(3, ge=1, le=1000)
+    batch_size: Int = Field(128, ge=1, le=65536)
+    lr: Float = Field(1e-3, gt=0, le=1)
+    holdout: Float = Field(
+        0.1, ge=0.01, le=0.5, description="share of real images held out for evaluation"
+    )
+    seed: Int = _seed()
 
 
-@dataclass(frozen=True)
-class EvaluateParams:
-    """How generated images are scored (DESIGN.md, Evaluation)."""
+@dataclass(frozen=True, config=CONFIG)
+class EvaluateParams(_Section):
+    """How generated images are scored (docs/ARCHITECTURE.md)."""
 
-    n_real: int = 10000  # cap on held-out real images
+    n_real: Int = Field(10000, ge=2, le=10**7, description="cap on held-out real images")
     inception: Literal["auto", "required", "off"] = "auto"
-    inception_weights: str = ""
-    inception_n: int = 5000  # cap on images per side for InceptionV3 (slow on a CPU)
-    kid_subsets: int = 10
-    kid_subset_size: int = 1000
-    pr_k: int = 3
-    collapse_ratio: float = 0.5  # flag a class when fake diversity < ratio x real
-
-    def check(self, where: str) -> None:
-        _require(self.n_real >= 2, f"{where}.n_real", "must be >= 2")
-        _require(self.pr_k >= 1, f"{where}.pr_k", "must be >= 1")
+    inception_weights: Str = ""
+    inception_n: Int = Field(
+        5000, ge=2, le=10**7, description="cap on images per side for InceptionV3"
+    )
+    kid_subsets: Int = Field(10, ge=1, le=10_000)
+    kid_subset_size: Int = Field(1000, ge=2, le=10**6)
+    pr_k: Int = Field(3, ge=1, le=1000, description="neighbours for precision/recall")
+    collapse_ratio: Float = Field(
+        0.5, ge=0, le=1, description="flag a class when fake diversity < ratio x real"
+    )
 
 
 SECTIONS: dict[str, type] = {
@@ -449,6 +394,116 @@ SECTIONS: dict[str, type] = {
     "classifier": ClassifierParams,
     "evaluate": EvaluateParams,
 }
+
+
+# --------------------------------------------------------------------------- messages
+
+TYPE_NAMES = {
+    "int_type": "int",
+    "float_type": "float",
+    "string_type": "str",
+    "bool_type": "bool",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+    "dataclass_type": "a mapping of keys",
+    "dataclass_args_type": "a mapping of keys",
+}
+BOUND_TYPES = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def _step(tp: Any, part: str | int) -> tuple[Any, FieldInfo | None]:
+    """The annotation (and field, when a dataclass field) one location step below ``tp``."""
+    if is_pydantic_dataclass(tp):
+        info = tp.__pydantic_fields__.get(part)
+        return (info.annotation, info) if info else (None, None)
+    args = [a for a in get_args(tp) if a is not type(None)]
+    if not args:
+        return None, None
+    item = args[-1]  # list[X] -> X, dict[K, V] -> V
+    return item, FieldInfo.from_annotation(item)
+
+
+def _at(cls: type, loc: tuple[str | int, ...]) -> tuple[Any, FieldInfo | None]:
+    """What sits at pydantic's error location ``loc`` inside section ``cls``."""
+    tp: Any = cls
+    info: FieldInfo | None = None
+    for part in loc:
+        tp, info = _step(tp, part)
+    return tp, info
+
+
+def _path(where: str, loc: tuple[str | int, ...]) -> str:
+    return where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+
+
+def _bounds(info: FieldInfo | None, ctx: dict[str, Any]) -> str:
+    """``28 to 512``, ``> 0``, ``>= 0 and < 1``: the field's whole allowed range."""
+    found = {type(m).__name__.lower(): m for m in (info.metadata if info else [])}
+    limits = {k: getattr(found[k], k) for k in ("ge", "gt", "le", "lt") if k in found} or {
+        k: v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")
+    }
+    if "ge" in limits and "le" in limits:
+        text = f"{limits['ge']} to {limits['le']}"
+    else:
+        signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+        text = " and ".join(f"{signs[k]} {v}" for k, v in limits.items())
+    note = info.description if info and info.description else ""
+    return f"{text} ({note})" if note else text
+
+
+def _unknown_key(cls: type, loc: tuple[str | int, ...], where: str) -> str:
+    owner, _ = _at(cls, loc[:-1])
+    names = list(getattr(owner, "__pydantic_fields__", {}))
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return f"{_path(where, loc)}: unknown key.{hint} Allowed keys: {', '.join(sorted(names))}"
+
+
+def _choices(info: FieldInfo | None) -> tuple[Any, ...]:
+    """The words a Literal field (optional or not) allows."""
+    tp = info.annotation if info else None
+    literals = [a for a in (tp, *get_args(tp)) if get_origin(a) is Literal]
+    return get_args(literals[0]) if literals else ()
+
+
+def _message(cls: type, error: Any, where: str) -> str:
+    """One pydantic error as ``full.key.path: what is wrong; what is allowed``."""
+    kind, loc, ctx = error["type"], tuple(error["loc"]), error.get("ctx", {})
+    got = f"got {error['input']!r}"
+    cause = ctx.get("error")
+    if isinstance(cause, Invalid):
+        return f"{_path(where, loc)}.{cause.key}: {cause.message}"
+    if kind == "unexpected_keyword_argument":
+        return _unknown_key(cls, loc, where)
+    _, info = _at(cls, loc)
+    if kind == "value_error":
+        text = str(cause)
+    elif kind == "missing" or kind == "missing_argument":
+        text = "required"
+    elif kind in TYPE_NAMES:
+        text = f"expected {TYPE_NAMES[kind]}, {got}"
+    elif kind == "literal_error":
+        text = f"{got}; allowed: {' | '.join(map(repr, _choices(info)))}"
+    elif kind in BOUND_TYPES:
+        text = f"{got}; allowed: {_bounds(info, ctx)}"
+    elif kind == "string_pattern_mismatch" and info and info.description:
+        text = f"{got}; allowed: {info.description}"
+    else:
+        text = f"{got}; {error['msg'][0].lower()}{error['msg'][1:]}"
+    return f"{_path(where, loc)}: {text}"
+
+
+@cache
+def _adapter(cls: type) -> TypeAdapter:
+    return TypeAdapter(cls)
+
+
+def build(cls: type[T], data: Any, where: str) -> T:
+    """Validate ``data`` (a mapping; None = all defaults) as ``cls``; errors name ``where.key``."""
+    try:
+        return _adapter(cls).validate_python({} if data is None else data)
+    except ValidationError as err:
+        raise ParamsError(_message(cls, err.errors()[0], where)) from None
 
 
 def load_all(path: str | os.PathLike = "params.yaml") -> dict[str, Any]:

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganpipe.augment import ChainError, _apply, parse_chain, run_augment
+from ganpipe.augment import _apply, run_augment
+from ganpipe.chains import ChainError, parse_chain
 from ganpipe.manifest import (
     Row,
     content_id,

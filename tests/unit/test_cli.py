@@ -78,7 +78,7 @@ def test_unknown_class_is_a_clear_error(
 
 
 def test_every_preset_is_valid_and_chains_parse() -> None:
-    from ganpipe.augment import parse_chain
+    from ganpipe.chains import parse_chain
     from ganpipe.cli import PRESETS_DIR
     from ganpipe.params import load_all
 

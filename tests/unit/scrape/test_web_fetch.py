@@ -103,7 +103,7 @@ def test_rate_limit_paces_each_host_separately() -> None:
 def test_params_accept_zero_rate_and_reject_bad_values() -> None:
     source = {"kind": "urls", "url_files": {"a": "a.txt"}}
     assert build(ScrapeParams, {"sources": [source], "per_host_rate": 0}, "scrape")
-    with pytest.raises(ParamsError, match=r"scrape.read_timeout: must be > 0"):
+    with pytest.raises(ParamsError, match=r"scrape\.read_timeout: got 0; allowed: > 0"):
         build(ScrapeParams, {"sources": [source], "read_timeout": 0}, "scrape")
     with pytest.raises(ParamsError, match=r"scrape.sources\[0\].queries: required"):
         build(ScrapeParams, {"sources": [{"kind": "bing"}]}, "scrape")
