@@ -12,6 +12,7 @@ on with the next class instead of stopping.
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,7 +32,7 @@ class PageFailure(Exception):
         self.detail = detail
 
 
-class JsonApi:
+class JsonApi(ABC):
     """Pagination, failure recording and JSON decoding; subclasses build and read the pages."""
 
     name = ""
@@ -42,12 +43,12 @@ class JsonApi:
         self._p = params
         self._fetcher = fetcher
 
-    def first_url(self, query: str) -> str:
-        raise NotImplementedError
+    @abstractmethod
+    def first_url(self, query: str) -> str: ...
 
+    @abstractmethod
     def read_page(self, label: str, query: str, url: str, data: Any) -> tuple[list[Candidate], str]:
         """(candidates on the page, URL of the next page or "" at the end)."""
-        raise NotImplementedError
 
     def candidates(self, label: str, query: str) -> Iterator[Candidate]:
         url = self.first_url(query)
@@ -76,5 +77,5 @@ class JsonApi:
         except (KeyError, TypeError, AttributeError, ValueError) as err:
             raise PageFailure("bad_answer", f"{type(err).__name__}: {err}") from err
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (the Engine protocol's close; nothing to release)
         """Nothing to release: pages go through the shared fetcher."""
