@@ -98,9 +98,19 @@ def _seed() -> Any:
 
 DatasetName = Literal["mnist", "fashion-mnist", "emnist-letters", "emnist-byclass", "cifar10"]
 SourceKind = Literal[
-    "dataset", "folder", "flat-folder", "csv", "urls", "bing", "duckduckgo", "google"
+    "dataset",
+    "folder",
+    "flat-folder",
+    "csv",
+    "urls",
+    "bing",
+    "duckduckgo",
+    "google",
+    "openverse",
+    "commons",
 ]
 WEB_ENGINES = ("bing", "duckduckgo", "google")
+LICENSED_APIS = ("openverse", "commons")  # licence and credit per image; robots.txt respected
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -119,7 +129,9 @@ class Source(_Section):
     queries: dict[Str, Str] = Field(default_factory=dict)  # web engines: class -> query
     url_files: dict[Str, Str] = Field(default_factory=dict)  # kind=urls: class -> file
     class_map: dict[Str, Str] = Field(default_factory=dict)  # source label -> class name
-    base_url: Str = ""  # web engines: override the engine's address (tests, mirrors)
+    base_url: Str = ""  # web engines and APIs: override the default address (tests, mirrors)
+    # kind=openverse: only licences allowing these uses; empty = every open licence
+    license_type: list[Literal["commercial", "modification"]] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _kind_has_its_key(self) -> Source:
@@ -130,10 +142,15 @@ class Source(_Section):
             "csv": ("csv", self.csv),
             "urls": ("url_files", self.url_files),
         }
-        if self.kind in WEB_ENGINES:
+        if self.kind in (*WEB_ENGINES, *LICENSED_APIS):
             needs[self.kind] = ("queries", self.queries)
         key, value = needs[self.kind]
         _require(bool(value), key, f"required when kind is '{self.kind}'")
+        _require(
+            not self.license_type or self.kind == "openverse",
+            "license_type",
+            f"only kind 'openverse' filters by licence, not '{self.kind}'",
+        )
         return self
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ganpipe.manifest import KEPT, Row, stage_counts
-from ganpipe.params import WEB_ENGINES, ScrapeParams, Source
+from ganpipe.params import LICENSED_APIS, WEB_ENGINES, ScrapeParams, Source
 from ganpipe.scrape.download import Downloader, Job
-from ganpipe.scrape.engines import API_KINDS, make_engine, queries
+from ganpipe.scrape.engines import make_engine, queries
 
-WEB_KINDS = (*WEB_ENGINES, *API_KINDS, "urls")
+WEB_KINDS = (*WEB_ENGINES, *LICENSED_APIS, "urls")
 
 
 def _safe_label(label: str) -> str:

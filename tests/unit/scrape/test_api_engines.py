@@ -11,7 +11,7 @@ import pytest
 from conftest import API_PAGE, CLASSES, PER_CLASS, Site
 
 from ganpipe.manifest import KEPT, read_manifest
-from ganpipe.params import ScrapeParams, Source
+from ganpipe.params import ParamsError, ScrapeParams, Source, build
 from ganpipe.scrape.engines import make_engine
 from ganpipe.scrape.engines.base import url_args
 from ganpipe.scrape.engines.commons import html_text
@@ -96,9 +96,10 @@ def test_openverse_pages_until_page_count_with_documented_parameters(
     assert (pages[0]["size"], pages[0]["category"]) == ("large", "illustration")
     assert "license_type" not in pages[0]
 
-    engine = make_engine(_source("openverse", fresh_site, 0), params, Fetcher(params))
-    engine._license_type = "modification"  # type: ignore[attr-defined]
-    assert url_args(engine.first_url("x"))["license_type"] == "modification"  # type: ignore[attr-defined]
+    source = _source("openverse", fresh_site, 0, license_type=["commercial", "modification"])
+    engine = make_engine(source, params, Fetcher(params))
+    first = engine.first_url("x")  # type: ignore[attr-defined]
+    assert url_args(first)["license_type"] == "commercial,modification"
 
 
 def test_commons_follows_continue_and_takes_svg_renderings_not_pdfs(
@@ -250,3 +251,16 @@ def test_licence_names_and_html_text() -> None:
         "https://commons.wikimedia.org/wiki/User:Z",
     )
     assert html_text("", "https://c/") == ("", "")
+
+
+def test_api_source_params_name_the_missing_or_misplaced_key() -> None:
+    with pytest.raises(ParamsError, match=r"scrape\.sources\[0\]\.queries: required when kind is "):
+        build(Source, {"kind": "commons"}, "scrape.sources[0]")
+    with pytest.raises(ParamsError, match=r"\.license_type: only kind 'openverse' filters"):
+        build(
+            Source, {"kind": "commons", "queries": {"a": "b"}, "license_type": ["commercial"]}, "s"
+        )
+    with pytest.raises(ParamsError, match=r"license_type"):
+        build(Source, {"kind": "openverse", "queries": {"a": "b"}, "license_type": ["free"]}, "s")
+    source = build(Source, {"kind": "openverse", "queries": {"a": "b"}}, "s")
+    assert source.license_type == [] and source.base_url == ""

@@ -11,8 +11,7 @@ from ganpipe.scrape.engines.openverse import Openverse
 from ganpipe.scrape.engines.urls import UrlList
 from ganpipe.scrape.fetch import Fetcher
 
-__all__ = ["API_KINDS", "Candidate", "Engine", "EngineError", "make_engine", "queries"]
-API_KINDS = ("openverse", "commons")  # licensed-media APIs: licence and credit per image
+__all__ = ["Candidate", "Engine", "EngineError", "make_engine", "queries"]
 
 
 def queries(source: Source) -> dict[str, str]:
@@ -27,7 +26,7 @@ def make_engine(source: Source, params: ScrapeParams, fetcher: Fetcher) -> Engin
     if source.kind == "duckduckgo":
         return DuckDuckGo(source.base_url, params, fetcher)
     if source.kind == "openverse":
-        return Openverse(source.base_url, params, fetcher)
+        return Openverse(source.base_url, params, fetcher, ",".join(source.license_type))
     if source.kind == "commons":
         return Commons(source.base_url, params, fetcher)
     if source.kind == "urls":
