@@ -274,6 +274,7 @@ class TrainParams(_Section):
     seed: Int = _seed()
     preset: Literal["", "seed-emnist"] = ""
     mode: Literal["acgan", "dcgan"] = "acgan"
+    arch: Literal["dcgan", "resnet"] = "dcgan"  # G and D: DCGAN stacks or SNGAN residual blocks
     z_dim: Int = Field(100, ge=1, le=4096)
     g_channels: Int = Field(128, ge=1, le=4096, description="widest G layer; halves per step")
     d_channels: Int = Field(64, ge=1, le=4096, description="first D layer; doubles per step")
@@ -282,9 +283,15 @@ class TrainParams(_Section):
     g_batchnorm: Bool = True
     d_spectral_norm: Bool = False
     d_dropout: Float = Field(0.0, ge=0, le=0.95)
-    # D's heads: "acgan" (real/fake + K classes) or "ssl", one K+1-way softmax whose last class
-    # is "fake" (Salimans et al. 2016; the car-logo seed's SSL-GAN)
-    d_head: Literal["acgan", "ssl"] = "acgan"
+    # D's heads: "acgan" (real/fake + K classes); "ssl", one K+1-way softmax whose last class
+    # is "fake" (Salimans et al. 2016; the car-logo seed's SSL-GAN); "projection" (Miyato &
+    # Koyama 2018); "reacgan", data-to-data cross-entropy (Kang et al. 2021)
+    d_head: Literal["acgan", "ssl", "projection", "reacgan"] = "acgan"
+    d_embed_dim: Int = Field(512, ge=1, le=4096, description="reacgan: embedding size")
+    d2d_temperature: Float = Field(0.5, ge=0.01, le=10, description="reacgan: temperature")
+    d2d_margin: Float = Field(
+        0.98, ge=0, le=1, description="reacgan: positive margin m_p (negatives: 1 - m_p)"
+    )
     # Share of each class's real images whose label D's class loss sees; below 1 the rest train
     # only real vs fake (semi-supervised, as SSL-GANs are meant to be used)
     labelled_fraction: Float = Field(1.0, gt=0, le=1)
@@ -337,16 +344,13 @@ class TrainParams(_Section):
         _require(
             self.tick_kimg <= self.snapshot_kimg, "tick_kimg", "need tick_kimg <= snapshot_kimg"
         )
-        if self.d_head == "ssl":
+        self._heads_agree()
+        if self.arch == "resnet":
+            _require(not self.preset, "arch", "'resnet' needs no preset (it has its own D)")
             _require(
-                self.mode == "acgan" and not self.preset,
-                "d_head",
-                "'ssl' needs classes and ganpipe's own D: train.mode acgan, no preset",
-            )
-            _require(
-                not self.d_aux_on_fake,
-                "d_aux_on_fake",
-                "must be false with d_head 'ssl': there fakes belong to the 'fake' class",
+                self.d_dropout == 0,
+                "d_dropout",
+                "applies to arch 'dcgan' only (the residual D has no dropout)",
             )
         if self.labelled_fraction < 1:
             _require(
@@ -356,6 +360,30 @@ class TrainParams(_Section):
                 "classes needs every image's label)",
             )
         return self
+
+    def _heads_agree(self) -> None:
+        if self.d_head != "acgan":
+            _require(
+                self.mode == "acgan" and not self.preset,
+                "d_head",
+                f"'{self.d_head}' needs classes and ganpipe's own D: train.mode acgan, no preset",
+            )
+        no_fake_class_loss = {
+            "ssl": "there fakes belong to the 'fake' class",
+            "projection": "its class term is inside the real/fake logit",
+        }
+        if self.d_head in no_fake_class_loss:
+            _require(
+                not self.d_aux_on_fake,
+                "d_aux_on_fake",
+                f"must be false with d_head '{self.d_head}': {no_fake_class_loss[self.d_head]}",
+            )
+        if self.d_head in ("projection", "reacgan"):
+            _require(
+                self.labelled_fraction == 1,
+                "labelled_fraction",
+                f"must be 1 with d_head '{self.d_head}': its head reads every image's label",
+            )
 
 
 @dataclass(frozen=True, config=CONFIG)

@@ -8,6 +8,8 @@ from torch import nn
 
 from ganpipe.models.discriminator import Discriminator
 from ganpipe.models.generator import Generator
+from ganpipe.models.heads import DOutput
+from ganpipe.models.resnet import ResNetDiscriminator, ResNetGenerator
 from ganpipe.models.seed_emnist import SeedDiscriminator, SeedGenerator
 from ganpipe.params import TrainParams
 
@@ -22,16 +24,30 @@ def resolve_preset(p: TrainParams) -> TrainParams:
     return dataclasses.replace(p, **PRESETS[p.preset]) if p.preset else p
 
 
-def build_models(p: TrainParams, size: int, channels: int, n_classes: int
-                 ) -> tuple[nn.Module, nn.Module]:
-    """A matching G and D; ``mode: dcgan`` drops the labels entirely."""
+def build_models(
+    p: TrainParams, size: int, channels: int, n_classes: int
+) -> tuple[nn.Module, nn.Module]:
+    """A matching G and D of ``train.arch``; ``mode: dcgan`` drops the labels entirely."""
     k = n_classes if p.mode == "acgan" else 0
     if p.preset == "seed-emnist":
         if size != 28 or not k:
-            raise ValueError("train.preset 'seed-emnist' is the seed's 28x28 AC-GAN: it needs "
-                             "resize.image_size 28 and train.mode acgan")
+            raise ValueError(
+                "train.preset 'seed-emnist' is the seed's 28x28 AC-GAN: it needs "
+                "resize.image_size 28 and train.mode acgan"
+            )
         return SeedGenerator(p.z_dim, k, channels), SeedDiscriminator(k, channels)
+    if p.arch == "resnet":
+        return ResNetGenerator(p, size, channels, k), ResNetDiscriminator(p, size, channels, k)
     return Generator(p, size, channels, k), Discriminator(p, size, channels, k)
 
 
-__all__ = ["PRESETS", "Discriminator", "Generator", "build_models", "resolve_preset"]
+__all__ = [
+    "PRESETS",
+    "DOutput",
+    "Discriminator",
+    "Generator",
+    "ResNetDiscriminator",
+    "ResNetGenerator",
+    "build_models",
+    "resolve_preset",
+]

@@ -6,7 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ganpipe.models.layers import ConditionalBatchNorm2d, halvings, init_weights
+from ganpipe.models.layers import GNorm, LatentCondition, as_nhwc_map, halvings, init_weights
 from ganpipe.params import TrainParams
 
 
@@ -18,18 +18,14 @@ class UpBlock(nn.Module):
         if p.upsample == "transpose":
             self.conv: nn.Module = nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=not p.g_batchnorm)
         else:
-            self.conv = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"),
-                                      nn.Conv2d(c_in, c_out, 3, 1, 1, bias=not p.g_batchnorm))
-        self.cbn = p.g_batchnorm and p.conditioning == "cbn" and n_classes > 0
-        if self.cbn:
-            self.norm: nn.Module = ConditionalBatchNorm2d(c_out, n_classes)
-        else:
-            self.norm = nn.BatchNorm2d(c_out) if p.g_batchnorm else nn.Identity()
+            self.conv = nn.Sequential(
+                nn.Upsample(scale_factor=2, mode="nearest"),
+                nn.Conv2d(c_in, c_out, 3, 1, 1, bias=not p.g_batchnorm),
+            )
+        self.norm = GNorm(c_out, n_classes, p.g_batchnorm)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
-        x = self.conv(x)
-        x = self.norm(x, y) if self.cbn else self.norm(x)
-        return F.relu(x)
+        return F.relu(self.norm(self.conv(x), y))
 
 
 class Generator(nn.Module):
@@ -38,34 +34,23 @@ class Generator(nn.Module):
     def __init__(self, p: TrainParams, size: int, channels: int, n_classes: int) -> None:
         super().__init__()
         self.size, self.channels, self.n_classes, self.z_dim = size, channels, n_classes, p.z_dim
-        self.conditioning = p.conditioning if n_classes else "none"
         self.base, n_up = halvings(size)
         widths = [max(p.g_channels // 2**i, 16) for i in range(n_up + 1)]
-        z_in = p.z_dim + (n_classes if self.conditioning == "onehot-concat" else 0)
-        if self.conditioning == "embed-mul":
-            self.embed = nn.Embedding(n_classes, p.z_dim)
-        self.fc = nn.Linear(z_in, widths[0] * self.base**2, bias=not p.g_batchnorm)
+        self.condition = LatentCondition(p.conditioning, p.z_dim, n_classes)
+        self.fc = nn.Linear(
+            self.condition.out_dim, widths[0] * self.base**2, bias=not p.g_batchnorm
+        )
         self.fc_norm = nn.BatchNorm1d(widths[0] * self.base**2) if p.g_batchnorm else nn.Identity()
+        cbn_classes = n_classes if p.conditioning == "cbn" else 0
         self.blocks = nn.ModuleList(
-            UpBlock(widths[i], widths[i + 1], p, n_classes if self.conditioning == "cbn" else 0)
-            for i in range(n_up)
+            UpBlock(widths[i], widths[i + 1], p, cbn_classes) for i in range(n_up)
         )
         self.to_image = nn.Conv2d(widths[-1], channels, 3, 1, 1)
         self.apply(init_weights)
 
-    def _condition(self, z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
-        if self.conditioning == "embed-mul":
-            return z * self.embed(y)
-        if self.conditioning == "onehot-concat":
-            return torch.cat([z, F.one_hot(y, self.n_classes).to(z.dtype)], dim=1)
-        return z
-
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """``y`` (class labels) is ignored by an unconditional G."""
-        x = F.relu(self.fc_norm(self.fc(self._condition(z, y))))
-        # Read the fc output as NHWC: a channels_last tensor with no copy, the layout the
-        # convolutions run in on the CPU and CUDA (an NCHW view cost a conversion per block).
-        x = x.view(z.shape[0], self.base, self.base, -1).permute(0, 3, 1, 2)
+        x = as_nhwc_map(F.relu(self.fc_norm(self.fc(self.condition(z, y)))), self.base)
         for block in self.blocks:
             x = block(x, y)
         return torch.tanh(self.to_image(x))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 
 def init_weights(module: nn.Module) -> None:
@@ -44,3 +45,47 @@ class ConditionalBatchNorm2d(nn.Module):
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         out = self.norm(x)
         return out * self.gamma(y)[:, :, None, None] + self.beta(y)[:, :, None, None]
+
+
+class GNorm(nn.Module):
+    """G's normalisation, called as ``norm(x, y)``: conditional BatchNorm when given classes,
+    plain BatchNorm without, or nothing when ``enabled`` is false (``train.g_batchnorm``)."""
+
+    def __init__(self, channels: int, n_classes: int, enabled: bool = True) -> None:
+        super().__init__()
+        self.conditional = enabled and n_classes > 0
+        if self.conditional:
+            self.norm: nn.Module = ConditionalBatchNorm2d(channels, n_classes)
+        else:
+            self.norm = nn.BatchNorm2d(channels) if enabled else nn.Identity()
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        return self.norm(x, y) if self.conditional else self.norm(x)
+
+
+class LatentCondition(nn.Module):
+    """How G's input carries the class: ``embed-mul`` (z times a class embedding),
+    ``onehot-concat`` (z followed by the one-hot label); ``cbn`` and ``none`` leave z as it is
+    (the class then enters through G's norms, or not at all)."""
+
+    def __init__(self, conditioning: str, z_dim: int, n_classes: int) -> None:
+        super().__init__()
+        self.conditioning = conditioning if n_classes else "none"
+        self.n_classes = n_classes
+        self.out_dim = z_dim + (n_classes if self.conditioning == "onehot-concat" else 0)
+        if self.conditioning == "embed-mul":
+            self.embed = nn.Embedding(n_classes, z_dim)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        if self.conditioning == "embed-mul":
+            return z * self.embed(y)
+        if self.conditioning == "onehot-concat":
+            return torch.cat([z, F.one_hot(y, self.n_classes).to(z.dtype)], dim=1)
+        return z
+
+
+def as_nhwc_map(x: torch.Tensor, base: int) -> torch.Tensor:
+    """Read a linear layer's (N, base*base*C) output as an NCHW tensor stored NHWC: a
+    channels_last tensor with no copy, the layout the convolutions run in on the CPU and CUDA
+    (an NCHW view cost a conversion per block)."""
+    return x.view(x.shape[0], base, base, -1).permute(0, 3, 1, 2)

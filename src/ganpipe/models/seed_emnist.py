@@ -10,6 +10,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ganpipe.models.heads import DOutput
 from ganpipe.models.layers import init_weights
 
 SLOPE, DROPOUT, WIDTH = 0.2, 0.4, 64
@@ -24,9 +25,14 @@ class SeedGenerator(nn.Module):
         act = [nn.LeakyReLU(SLOPE), nn.Dropout(DROPOUT)]
         self.fc = nn.Sequential(nn.Linear(z_dim + n_classes, WIDTH * 7 * 7), *act)
         self.convs = nn.Sequential(
-            nn.ConvTranspose2d(WIDTH, WIDTH, 4, 2, 1), *act,
-            nn.ConvTranspose2d(WIDTH, WIDTH, 4, 2, 1), nn.LeakyReLU(SLOPE), nn.Dropout(DROPOUT),
-            nn.Conv2d(WIDTH, channels, 7, 1, 3), nn.Tanh())
+            nn.ConvTranspose2d(WIDTH, WIDTH, 4, 2, 1),
+            *act,
+            nn.ConvTranspose2d(WIDTH, WIDTH, 4, 2, 1),
+            nn.LeakyReLU(SLOPE),
+            nn.Dropout(DROPOUT),
+            nn.Conv2d(WIDTH, channels, 7, 1, 3),
+            nn.Tanh(),
+        )
         self.apply(init_weights)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
@@ -42,13 +48,19 @@ class SeedDiscriminator(nn.Module):
         super().__init__()
         self.n_classes = n_classes
         self.trunk = nn.Sequential(
-            nn.Conv2d(channels, WIDTH, 4, 2, 1), nn.LeakyReLU(SLOPE), nn.Dropout(DROPOUT),
-            nn.Conv2d(WIDTH, WIDTH, 4, 2, 1), nn.LeakyReLU(SLOPE), nn.Dropout(DROPOUT),
-            nn.Flatten())
+            nn.Conv2d(channels, WIDTH, 4, 2, 1),
+            nn.LeakyReLU(SLOPE),
+            nn.Dropout(DROPOUT),
+            nn.Conv2d(WIDTH, WIDTH, 4, 2, 1),
+            nn.LeakyReLU(SLOPE),
+            nn.Dropout(DROPOUT),
+            nn.Flatten(),
+        )
         self.adv_head = nn.Linear(WIDTH * 7 * 7, 1)
         self.class_head = nn.Linear(WIDTH * 7 * 7, n_classes)
         self.apply(init_weights)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> DOutput:
+        """``y`` is not read: the seed's D has AC-GAN heads."""
         h = self.trunk(x)
-        return self.adv_head(h).squeeze(1), self.class_head(h), h
+        return DOutput(self.adv_head(h).squeeze(1), self.class_head(h), h)

@@ -1,10 +1,16 @@
-"""Adversarial (non-saturating BCE or hinge), auxiliary-class and feature-matching losses."""
+"""Adversarial (non-saturating BCE or hinge), class (AC-GAN cross-entropy or ReACGAN's
+data-to-data cross-entropy) and feature-matching losses.
+
+Every loss casts D's outputs to fp32 first: under bf16 autocast, logsumexp, exp and the
+normalised embeddings' cosines would lose the margins the losses are about.
+"""
 
 from __future__ import annotations
 
 import torch
 from torch.nn import functional as F
 
+from ganpipe.models.heads import DOutput
 from ganpipe.params import TrainParams
 
 
@@ -38,19 +44,49 @@ def auxiliary(class_logits: torch.Tensor | None, labels: torch.Tensor) -> torch.
     return total / (labels != UNLABELLED).sum().clamp(min=1)
 
 
+def data_to_data_ce(
+    embed: torch.Tensor,
+    proxy: torch.Tensor,
+    labels: torch.Tensor,
+    temperature: float,
+    margin: float,
+) -> torch.Tensor:
+    """ReACGAN's D2D-CE (Kang et al. 2021, "Rebooting ACGAN", eq. 8) on unit-length rows.
+
+    Each image's embedding is pulled to its class proxy until their cosine reaches ``margin``
+    (m_p), and pushed from the other images of the batch whose class differs (same-class
+    images are no negatives) while their cosine exceeds ``1 - margin`` (m_n):
+    ``-log e^{min(s_p - m_p, 0)/t} / (e^{min(s_p - m_p, 0)/t} + sum_j e^{max(s_j - m_n, 0)/t})``.
+    Comparing images with images, not only with the K class weights, is what keeps AC-GAN's
+    classifier from collapsing early. Written with logsumexp, which is stable as it stands
+    (StudioGAN subtracts a row maximum from the negatives alone, which rescales them).
+    """
+    embed, proxy = embed.float(), proxy.float()
+    positive = ((embed * proxy).sum(1) - margin).clamp(max=0) / temperature
+    negative = ((embed @ embed.t()) - (1 - margin)).clamp(min=0) / temperature
+    other_class = labels[:, None] != labels[None, :]  # also leaves out each image itself
+    negative = negative.masked_fill(~other_class, float("-inf"))
+    logits = torch.cat([positive[:, None], negative], dim=1)
+    return (torch.logsumexp(logits, dim=1) - positive).mean()
+
+
+def class_loss(out: DOutput, labels: torch.Tensor, p: TrainParams) -> torch.Tensor:
+    """The class term of ``train.d_head``: AC-GAN's and the SSL-GAN's cross-entropy,
+    ReACGAN's D2D-CE, none for the projection D (the class is inside its real/fake logit)."""
+    if p.d_head == "projection":
+        return labels.new_zeros((), dtype=torch.float32)
+    if out.embed is not None and out.proxy is not None:
+        return data_to_data_ce(out.embed, out.proxy, labels, p.d2d_temperature, p.d2d_margin)
+    return auxiliary(out.cls, labels)
+
+
 def feature_matching(real_features: torch.Tensor, fake_features: torch.Tensor) -> torch.Tensor:
     """Salimans et al. 2016: match the mean of D's last features on real and fake batches."""
     return F.mse_loss(fake_features.float().mean(0), real_features.float().mean(0).detach())
 
 
 def d_loss(
-    adv_r: torch.Tensor,
-    cls_r: torch.Tensor | None,
-    y_real: torch.Tensor,
-    adv_f: torch.Tensor,
-    cls_f: torch.Tensor | None,
-    y_fake: torch.Tensor,
-    p: TrainParams,
+    real: DOutput, y_real: torch.Tensor, fake: DOutput, y_fake: torch.Tensor, p: TrainParams
 ) -> torch.Tensor:
     """D's loss: real vs fake plus ``aux_weight`` x the class term, from D's outputs.
 
@@ -59,20 +95,17 @@ def d_loss(
     of them unless ``labelled_fraction`` < 1), -log(1 - p(fake | x)) on every real, plus
     -log p(fake | G(z)).
     """
-    aux = auxiliary(cls_r, y_real)
+    aux = class_loss(real, y_real, p)
     if p.d_aux_on_fake:
-        aux = aux + auxiliary(cls_f, y_fake)
-    return d_adversarial(adv_r.float(), adv_f.float(), p.loss, p.label_smoothing) + (
-        p.aux_weight * aux
-    )
+        aux = aux + class_loss(fake, y_fake, p)
+    adversarial = d_adversarial(real.adv.float(), fake.adv.float(), p.loss, p.label_smoothing)
+    return adversarial + p.aux_weight * aux
 
 
-def g_loss(
-    adv_f: torch.Tensor, cls_f: torch.Tensor | None, y_fake: torch.Tensor, p: TrainParams
-) -> torch.Tensor:
+def g_loss(fake: DOutput, y_fake: torch.Tensor, p: TrainParams) -> torch.Tensor:
     """G's loss: fool D and be classified as the class it was asked for.
 
     With ``d_head: ssl`` this is the cross-entropy over D's K+1 classes with the requested
-    class as target: -log p(y | G(z, y)).
+    class as target: -log p(y | G(z, y)). With ``reacgan``, the D2D-CE of the fakes.
     """
-    return g_adversarial(adv_f.float(), p.loss) + p.aux_weight * auxiliary(cls_f, y_fake)
+    return g_adversarial(fake.adv.float(), p.loss) + p.aux_weight * class_loss(fake, y_fake, p)

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import torch
 
+from ganpipe.models.heads import DOutput
 from ganpipe.params import TrainParams
 from ganpipe.train.losses import UNLABELLED, d_loss, feature_matching, g_loss
 
@@ -24,7 +25,7 @@ class Nets(NamedTuple):
     the generator step skips."""
 
     G: Callable[..., torch.Tensor]
-    D: Callable[..., tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]]
+    D: Callable[..., DOutput]
     D_ddp: torch.nn.Module
     opt_g: torch.optim.Optimizer
     opt_d: torch.optim.Optimizer
@@ -50,18 +51,19 @@ def discriminator_step(
 
     Real and fake go through D as one batch: D has no batch statistics, so its outputs are those
     of two calls, at half the calls (larger convolutions, which is what the CPU runs faster).
+    The ReACGAN loss compares images within the real batch only, as it would in two calls.
     """
     with autocast:
         with torch.no_grad():
             fake = nets.G(z, y_fake)
-        adv, cls, _ = nets.D(torch.cat([augment(real), augment(fake)]))
-        adv_r, adv_f = adv.split(len(real))
-        cls_r, cls_f = cls.split(len(real)) if cls is not None else (None, None)
-        loss = d_loss(adv_r, cls_r, y_real, adv_f, cls_f, y_fake, p)
+        out = nets.D(torch.cat([augment(real), augment(fake)]), torch.cat([y_real, y_fake]))
+        out_r, out_f = out.split(len(real))
+        loss = d_loss(out_r, y_real, out_f, y_fake, p)
     nets.opt_d.zero_grad(set_to_none=True)
     loss.backward()
     nets.opt_d.step()
-    return DStep(loss.detach(), adv_r.detach(), None if cls_r is None else cls_r.detach())
+    cls_r = out_r.cls
+    return DStep(loss.detach(), out_r.adv.detach(), None if cls_r is None else cls_r.detach())
 
 
 def generator_step(
@@ -80,16 +82,16 @@ def generator_step(
     with no_sync:
         with autocast:
             fake = nets.G(z, y_fake)
-            adv_f, cls_f, feat_f = nets.D(augment(fake))
-            loss = g_loss(adv_f, cls_f, y_fake, p)
+            out_f = nets.D(augment(fake), y_fake)
+            loss = g_loss(out_f, y_fake, p)
             if p.feature_matching:
-                with torch.no_grad():
-                    feat_r = nets.D(augment(real))[2]
-                loss = loss + p.feature_matching * feature_matching(feat_r, feat_f)
+                with torch.no_grad():  # D's features do not read the labels (its heads do)
+                    feat_r = nets.D(augment(real), y_fake[: len(real)]).features
+                loss = loss + p.feature_matching * feature_matching(feat_r, out_f.features)
         nets.opt_g.zero_grad(set_to_none=True)
         loss.backward()
     nets.opt_g.step()
-    return loss.detach(), adv_f.detach()
+    return loss.detach(), out_f.adv.detach()
 
 
 def step_stats(

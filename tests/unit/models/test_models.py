@@ -8,8 +8,10 @@ from ganpipe.models.layers import halvings
 from ganpipe.params import TrainParams
 
 
-@pytest.mark.parametrize(("size", "expected"), [(28, (7, 2)), (32, (4, 3)), (64, (4, 4)),
-                                                (128, (4, 5)), (256, (4, 6)), (48, (6, 3))])
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [(28, (7, 2)), (32, (4, 3)), (64, (4, 4)), (128, (4, 5)), (256, (4, 6)), (48, (6, 3))],
+)
 def test_halvings(size: int, expected: tuple[int, int]) -> None:
     assert halvings(size) == expected
 
@@ -27,15 +29,16 @@ def test_shapes(size: int, channels: int) -> None:
     x = G(z, y)
     assert x.shape == (2, channels, size, size)
     assert x.abs().max() <= 1
-    adv, logits, features = D(x)
+    adv, logits, features, *_ = D(x, y)
     assert adv.shape == (2,) and logits.shape == (2, 5) and features.ndim == 2
 
 
 @pytest.mark.parametrize("conditioning", ["embed-mul", "onehot-concat", "cbn"])
 @pytest.mark.parametrize("upsample", ["transpose", "nearest"])
 def test_conditioning_changes_output(conditioning: str, upsample: str) -> None:
-    G, _ = build_models(TrainParams(conditioning=conditioning, upsample=upsample,
-                                    g_channels=32), 28, 1, 3)
+    G, _ = build_models(
+        TrainParams(conditioning=conditioning, upsample=upsample, g_channels=32), 28, 1, 3
+    )
     with torch.no_grad():  # CBN starts class-neutral (gamma 1, beta 0): move off the init
         for weight in G.parameters():
             weight.add_(0.05 * torch.randn_like(weight))
@@ -47,7 +50,7 @@ def test_conditioning_changes_output(conditioning: str, upsample: str) -> None:
 
 def test_dcgan_mode_has_no_class_head() -> None:
     G, D = build_models(TrainParams(mode="dcgan", g_channels=32), 64, 3, 10)
-    adv, logits, _ = D(G(torch.randn(2, 100)))
+    adv, logits, *_ = D(G(torch.randn(2, 100)))
     assert logits is None and adv.shape == (2,)
 
 
@@ -62,7 +65,7 @@ def test_seed_emnist_preset_matches_the_seed_layer_table() -> None:
     G, D = build_models(p, 28, 1, 10)
     assert sum(t.numel() for t in G.parameters()) == 451_073  # the seed's Keras summary
     assert sum(t.numel() for t in D.parameters()) == 101_195
-    adv, logits, _ = D(G(torch.randn(3, 90), torch.tensor([0, 5, 9])))
+    adv, logits, *_ = D(G(torch.randn(3, 90), torch.tensor([0, 5, 9])))
     assert adv.shape == (3,) and logits.shape == (3, 10)
 
 
@@ -73,10 +76,10 @@ def test_seed_emnist_preset_refuses_other_sizes() -> None:
 
 def test_ssl_head_has_k_plus_1_outputs_and_derives_real_fake() -> None:
     G, D = build_models(TrainParams(d_head="ssl", g_channels=32, d_channels=16), 32, 3, 5)
-    assert not hasattr(D, "adv_head")  # one head: every D parameter takes part in every loss
+    assert not hasattr(D.heads, "adv_head")  # one head: every D parameter is in every loss
     x = G(torch.randn(4, 100), torch.tensor([0, 1, 2, 4]))
-    head = D.class_head(D.trunk(x))
+    head = D.heads.class_head(D.trunk(x))
     assert head.shape == (4, 6)  # 5 classes + "fake"
-    adv, logits, _ = D(x)
+    adv, logits, *_ = D(x)
     assert logits.shape == (4, 5)
     torch.testing.assert_close(adv, torch.logsumexp(head[:, :5], 1) - head[:, 5])

@@ -29,7 +29,18 @@ def _identity(x: torch.Tensor) -> torch.Tensor:
     return x
 
 
-@pytest.mark.parametrize("extra", [{}, {"d_head": "ssl"}, {"mode": "dcgan"}, {"loss": "hinge"}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"d_head": "ssl"},
+        {"mode": "dcgan"},
+        {"loss": "hinge"},
+        {"d_head": "projection"},
+        {"d_head": "reacgan", "d_aux_on_fake": True},
+        {"arch": "resnet", "d_head": "reacgan"},
+    ],
+)
 def test_discriminator_step_matches_separate_real_and_fake_calls(extra: dict) -> None:
     p = dataclasses.replace(P, **extra)
     nets = _nets(p)
@@ -38,15 +49,14 @@ def test_discriminator_step_matches_separate_real_and_fake_calls(extra: dict) ->
     z = torch.randn(6, p.z_dim)
     with torch.no_grad():
         fake = nets.G(z, y)
-    adv_r, cls_r, _ = reference(real)
-    adv_f, cls_f, _ = reference(fake)
-    expected = d_loss(adv_r, cls_r, y, adv_f, cls_f, y, p)
+    out_r, out_f = reference(real, y), reference(fake, y)
+    expected = d_loss(out_r, y, out_f, y, p)
     expected.backward()
 
     d = discriminator_step(nets, real, y, z, y, p, _identity, contextlib.nullcontext())
 
     torch.testing.assert_close(d.loss, expected.detach(), rtol=1e-5, atol=1e-6)
-    torch.testing.assert_close(d.adv_real, adv_r.detach(), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(d.adv_real, out_r.adv.detach(), rtol=1e-5, atol=1e-6)
     with torch.no_grad():  # SGD with lr 0.1 applied the same gradients
         for after, before in zip(nets.D.parameters(), reference.parameters(), strict=True):
             torch.testing.assert_close(after, before - 0.1 * before.grad, rtol=1e-4, atol=1e-6)
@@ -94,3 +104,31 @@ def test_step_stats_reads_accuracies_and_losses() -> None:
         d._replace(cls_real=None), torch.tensor(0.25), torch.tensor([1.0]), torch.tensor([0])
     )
     assert unconditional["class_acc_real"] == 0.0
+
+
+@pytest.mark.parametrize("arch", ["dcgan", "resnet"])
+@pytest.mark.parametrize("head", ["acgan", "ssl", "projection", "reacgan"])
+@pytest.mark.parametrize(("size", "channels"), [(28, 1), (64, 3)])
+def test_every_architecture_and_head_trains(arch: str, head: str, size: int, channels: int):
+    """Two D and G steps with Adam, channels_last as on the CPU: finite losses, both networks
+    move. (Every size with 1 and 3 channels goes through G and D in tests/unit/models.)"""
+    p = dataclasses.replace(P, arch=arch, d_head=head, loss="hinge", d_spectral_norm=True)
+    torch.manual_seed(0)
+    G, D = build_models(p, size, channels, 3)
+    G, D = G.to(memory_format=torch.channels_last), D.to(memory_format=torch.channels_last)
+    nets = Nets(G, D, D, torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters()))
+    g_before = [t.detach().clone() for t in G.parameters()]
+    d_before = [t.detach().clone() for t in D.parameters()]
+    real = (torch.rand(6, channels, size, size) * 2 - 1).contiguous(
+        memory_format=torch.channels_last
+    )
+    y = torch.tensor([0, 1, 2, 0, 1, 2])
+    same = contextlib.nullcontext()
+    for _ in range(2):
+        z = torch.randn(6, p.z_dim)
+        d = discriminator_step(nets, real, y, z, y.flip(0), p, _identity, same)
+        loss_g, _ = generator_step(nets, z, y, real, p, _identity, same, same)
+        assert torch.isfinite(d.loss) and torch.isfinite(loss_g)
+    assert d.cls_real is not None and d.cls_real.shape == (6, 3)
+    for before, params in ((g_before, G.parameters()), (d_before, D.parameters())):
+        assert any(not torch.equal(a, b) for a, b in zip(params, before, strict=True))
