@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from ganpipe.models.heads import DOutput, Heads, Wrap
+from ganpipe.models.heads import DOutput, HeadedDiscriminator, Wrap
 from ganpipe.models.layers import halvings, init_weights
 from ganpipe.params import TrainParams
 
@@ -18,7 +18,7 @@ def sn_wrap(p: TrainParams) -> Wrap:
     return spectral_norm if p.d_spectral_norm else (lambda m: m)
 
 
-class Discriminator(nn.Module):
+class Discriminator(HeadedDiscriminator):
     """Strided convolutions halve the image down to its base square; heads on the flattened map.
 
     With ``n_classes == 0`` there is no class head (unconditional DCGAN).
@@ -36,7 +36,7 @@ class Discriminator(nn.Module):
             if p.d_dropout:
                 layers.append(nn.Dropout(p.d_dropout))
         self.trunk = nn.Sequential(*layers, nn.Flatten())
-        self.heads = Heads(widths[-1] * base * base, n_classes, p.d_head, sn, p.d_embed_dim)
+        self.build_heads(widths[-1] * base * base, n_classes, p.d_head, sn, p.d_embed_dim)
         self.apply(init_weights)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> DOutput:

@@ -6,7 +6,13 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ganpipe.models.layers import GNorm, LatentCondition, as_nhwc_map, halvings, init_weights
+from ganpipe.models.layers import (
+    ConditionalGenerator,
+    as_nhwc_map,
+    g_norm,
+    halvings,
+    init_weights,
+)
 from ganpipe.params import TrainParams
 
 
@@ -22,24 +28,20 @@ class UpBlock(nn.Module):
                 nn.Upsample(scale_factor=2, mode="nearest"),
                 nn.Conv2d(c_in, c_out, 3, 1, 1, bias=not p.g_batchnorm),
             )
-        self.norm = GNorm(c_out, n_classes, p.g_batchnorm)
+        self.norm = g_norm(c_out, n_classes, p.g_batchnorm)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
         return F.relu(self.norm(self.conv(x), y))
 
 
-class Generator(nn.Module):
+class Generator(ConditionalGenerator):
     """Class-conditional (n_classes > 0) or unconditional (n_classes == 0) DCGAN-style G."""
 
     def __init__(self, p: TrainParams, size: int, channels: int, n_classes: int) -> None:
-        super().__init__()
-        self.size, self.channels, self.n_classes, self.z_dim = size, channels, n_classes, p.z_dim
+        super().__init__(p.conditioning, p.z_dim, size, channels, n_classes)
         self.base, n_up = halvings(size)
         widths = [max(p.g_channels // 2**i, 16) for i in range(n_up + 1)]
-        self.condition = LatentCondition(p.conditioning, p.z_dim, n_classes)
-        self.fc = nn.Linear(
-            self.condition.out_dim, widths[0] * self.base**2, bias=not p.g_batchnorm
-        )
+        self.fc = nn.Linear(self.z_in, widths[0] * self.base**2, bias=not p.g_batchnorm)
         self.fc_norm = nn.BatchNorm1d(widths[0] * self.base**2) if p.g_batchnorm else nn.Identity()
         cbn_classes = n_classes if p.conditioning == "cbn" else 0
         self.blocks = nn.ModuleList(

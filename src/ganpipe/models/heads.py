@@ -53,8 +53,8 @@ def _xavier(embedding: nn.Embedding) -> nn.Embedding:
     return embedding
 
 
-class Heads(nn.Module):
-    """The heads for ``kind`` (a ``train.d_head`` value) on ``features``-wide features.
+class HeadedDiscriminator(nn.Module):
+    """Base of every ganpipe D: the heads ``train.d_head`` names, on D's pooled features.
 
     - ``acgan``: a real/fake logit and K class logits (Odena et al. 2017).
     - ``ssl``: one K+1-way softmax whose last class is "fake" (:func:`ssl_split`).
@@ -64,39 +64,39 @@ class Heads(nn.Module):
       label's proxy for the data-to-data cross-entropy (Kang et al. 2021); its class scores are
       the cosine similarities to every class proxy.
 
-    With ``n_classes == 0`` only the real/fake logit is left (unconditional DCGAN).
+    With ``n_classes == 0`` only the real/fake logit is left (unconditional DCGAN). The heads
+    are attributes of D itself, named as before heads were shared, so checkpoints still load.
     """
 
-    def __init__(
+    def build_heads(
         self, features: int, n_classes: int, kind: str, sn: Wrap, embed_dim: int = 512
     ) -> None:
-        super().__init__()
-        self.kind = kind if n_classes else "none"
-        if self.kind == "ssl":
+        self.head_kind = kind if n_classes else "none"
+        if self.head_kind == "ssl":
             self.class_head = sn(nn.Linear(features, n_classes + 1))
             return
         self.adv_head = sn(nn.Linear(features, 1))
-        if self.kind == "acgan":
+        if self.head_kind == "acgan":
             self.class_head = sn(nn.Linear(features, n_classes))
-        elif self.kind == "projection":
+        elif self.head_kind == "projection":
             self.class_embed = sn(_xavier(nn.Embedding(n_classes, features)))
-        elif self.kind == "reacgan":
+        elif self.head_kind == "reacgan":
             self.to_embed = sn(nn.Linear(features, embed_dim))
             self.proxies = sn(_xavier(nn.Embedding(n_classes, embed_dim)))
 
-    def forward(self, h: torch.Tensor, y: torch.Tensor | None) -> DOutput:
-        if self.kind == "ssl":
+    def heads(self, h: torch.Tensor, y: torch.Tensor | None) -> DOutput:
+        """D's output from its features ``h`` (N, F) and the labels ``y`` (N,)."""
+        if self.head_kind == "ssl":
             return DOutput(*ssl_split(self.class_head(h)), h)
         adv = self.adv_head(h).squeeze(1)
-        if self.kind == "acgan":
+        if self.head_kind == "acgan":
             return DOutput(adv, self.class_head(h), h)
-        if self.kind == "none":
+        if self.head_kind == "none":
             return DOutput(adv, None, h)
         if y is None:
-            raise ValueError(f"d_head '{self.kind}' needs the labels: call D(x, y)")
-        if self.kind == "projection":
-            weight = self.class_embed.weight
-            scores = h @ weight.t()
+            raise ValueError(f"d_head '{self.head_kind}' needs the labels: call D(x, y)")
+        if self.head_kind == "projection":
+            scores = h @ self.class_embed.weight.t()
             return DOutput(adv + scores.gather(1, y[:, None]).squeeze(1), scores, h)
         # Unit length in fp32: the D2D-CE divides cosines by a temperature (losses.py)
         embed = F.normalize(self.to_embed(h).float(), dim=1)

@@ -47,36 +47,43 @@ class ConditionalBatchNorm2d(nn.Module):
         return out * self.gamma(y)[:, :, None, None] + self.beta(y)[:, :, None, None]
 
 
-class GNorm(nn.Module):
+class BatchNorm2dY(nn.BatchNorm2d):
+    """Plain BatchNorm called as ``norm(x, y)`` like :class:`ConditionalBatchNorm2d`."""
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return super().forward(x)
+
+
+class IdentityY(nn.Identity):
+    """No normalisation, called as ``norm(x, y)``."""
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        return x
+
+
+def g_norm(channels: int, n_classes: int, enabled: bool = True) -> nn.Module:
     """G's normalisation, called as ``norm(x, y)``: conditional BatchNorm when given classes,
     plain BatchNorm without, or nothing when ``enabled`` is false (``train.g_batchnorm``)."""
+    if not enabled:
+        return IdentityY()
+    return ConditionalBatchNorm2d(channels, n_classes) if n_classes else BatchNorm2dY(channels)
 
-    def __init__(self, channels: int, n_classes: int, enabled: bool = True) -> None:
+
+class ConditionalGenerator(nn.Module):
+    """Base of ganpipe's generators: how the class enters z. ``embed-mul`` multiplies z by a
+    class embedding, ``onehot-concat`` appends the one-hot label; ``cbn`` and unconditional
+    (n_classes == 0) leave z as it is (the class then enters through G's norms, or not at all).
+    """
+
+    def __init__(self, conditioning: str, z_dim: int, size: int, channels: int, n_classes: int):
         super().__init__()
-        self.conditional = enabled and n_classes > 0
-        if self.conditional:
-            self.norm: nn.Module = ConditionalBatchNorm2d(channels, n_classes)
-        else:
-            self.norm = nn.BatchNorm2d(channels) if enabled else nn.Identity()
-
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
-        return self.norm(x, y) if self.conditional else self.norm(x)
-
-
-class LatentCondition(nn.Module):
-    """How G's input carries the class: ``embed-mul`` (z times a class embedding),
-    ``onehot-concat`` (z followed by the one-hot label); ``cbn`` and ``none`` leave z as it is
-    (the class then enters through G's norms, or not at all)."""
-
-    def __init__(self, conditioning: str, z_dim: int, n_classes: int) -> None:
-        super().__init__()
+        self.size, self.channels, self.n_classes, self.z_dim = size, channels, n_classes, z_dim
         self.conditioning = conditioning if n_classes else "none"
-        self.n_classes = n_classes
-        self.out_dim = z_dim + (n_classes if self.conditioning == "onehot-concat" else 0)
+        self.z_in = z_dim + (n_classes if self.conditioning == "onehot-concat" else 0)
         if self.conditioning == "embed-mul":
             self.embed = nn.Embedding(n_classes, z_dim)
 
-    def forward(self, z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+    def condition(self, z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
         if self.conditioning == "embed-mul":
             return z * self.embed(y)
         if self.conditioning == "onehot-concat":

@@ -16,8 +16,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from ganpipe.models.discriminator import sn_wrap
-from ganpipe.models.heads import DOutput, Heads, Wrap
-from ganpipe.models.layers import GNorm, LatentCondition, as_nhwc_map, halvings
+from ganpipe.models.heads import DOutput, HeadedDiscriminator, Wrap
+from ganpipe.models.layers import ConditionalGenerator, as_nhwc_map, g_norm, halvings
 from ganpipe.params import TrainParams
 
 
@@ -39,9 +39,9 @@ class ResUpBlock(nn.Module):
 
     def __init__(self, c_in: int, c_out: int, n_classes: int, batchnorm: bool) -> None:
         super().__init__()
-        self.norm1 = GNorm(c_in, n_classes, batchnorm)
+        self.norm1 = g_norm(c_in, n_classes, batchnorm)
         self.conv1 = nn.Conv2d(c_in, c_out, 3, 1, 1, bias=not batchnorm)
-        self.norm2 = GNorm(c_out, n_classes, batchnorm)
+        self.norm2 = g_norm(c_out, n_classes, batchnorm)
         self.conv2 = nn.Conv2d(c_out, c_out, 3, 1, 1)
         self.shortcut = nn.Conv2d(c_in, c_out, 1)
 
@@ -51,22 +51,20 @@ class ResUpBlock(nn.Module):
         return h + _up(self.shortcut(x))
 
 
-class ResNetGenerator(nn.Module):
+class ResNetGenerator(ConditionalGenerator):
     """Residual G; the class enters through conditional BatchNorm (``conditioning: cbn``) or
     through z (``embed-mul``, ``onehot-concat``); n_classes == 0 is unconditional."""
 
     def __init__(self, p: TrainParams, size: int, channels: int, n_classes: int) -> None:
-        super().__init__()
-        self.size, self.channels, self.n_classes, self.z_dim = size, channels, n_classes, p.z_dim
+        super().__init__(p.conditioning, p.z_dim, size, channels, n_classes)
         self.base, n_up = halvings(size)
         widths = [max(p.g_channels // 2**i, 16) for i in range(n_up + 1)]
-        self.condition = LatentCondition(p.conditioning, p.z_dim, n_classes)
-        self.fc = nn.Linear(self.condition.out_dim, widths[0] * self.base**2)
+        self.fc = nn.Linear(self.z_in, widths[0] * self.base**2)
         cbn_classes = n_classes if p.conditioning == "cbn" else 0
         self.blocks = nn.ModuleList(
             ResUpBlock(widths[i], widths[i + 1], cbn_classes, p.g_batchnorm) for i in range(n_up)
         )
-        self.out_norm = GNorm(widths[-1], 0, p.g_batchnorm)
+        self.out_norm = g_norm(widths[-1], 0, p.g_batchnorm)
         self.to_image = nn.Conv2d(widths[-1], channels, 3, 1, 1)
         self.apply(init_xavier)
 
@@ -102,7 +100,7 @@ class ResDownBlock(nn.Module):
         return h + self.shortcut(x)
 
 
-class ResNetDiscriminator(nn.Module):
+class ResNetDiscriminator(HeadedDiscriminator):
     """Residual D with global sum pooling; spectral norm on every layer when
     ``d_spectral_norm`` is set (SNGAN)."""
 
@@ -116,7 +114,7 @@ class ResNetDiscriminator(nn.Module):
         blocks += [ResDownBlock(a, b, sn, down=True) for a, b in zip(widths, widths[1:])]
         blocks.append(ResDownBlock(widths[-1], widths[-1], sn, down=False))
         self.blocks = nn.Sequential(*blocks)
-        self.heads = Heads(widths[-1], n_classes, p.d_head, sn, p.d_embed_dim)
+        self.build_heads(widths[-1], n_classes, p.d_head, sn, p.d_embed_dim)
         self.apply(init_xavier)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None = None) -> DOutput:

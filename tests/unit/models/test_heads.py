@@ -4,12 +4,23 @@ import pytest
 import torch
 from torch.nn.utils.parametrizations import spectral_norm
 
-from ganpipe.models.heads import DOutput, Heads
+from ganpipe.models.heads import DOutput, HeadedDiscriminator
+
+
+class Heads(HeadedDiscriminator):
+    """Heads alone, on 6 features (a D's trunk would produce them)."""
+
+    def __init__(self, n_classes: int, kind: str, sn: bool = False) -> None:
+        super().__init__()
+        self.build_heads(6, n_classes, kind, spectral_norm if sn else (lambda m: m), 4)
+
+    def forward(self, h: torch.Tensor, y: torch.Tensor | None) -> DOutput:
+        return self.heads(h, y)
 
 
 def _heads(kind: str, sn: bool = False) -> Heads:
     torch.manual_seed(0)
-    return Heads(6, 3, kind, spectral_norm if sn else (lambda m: m), embed_dim=4)
+    return Heads(3, kind, sn)
 
 
 def test_projection_adds_the_label_embedding_dot_features() -> None:
@@ -41,7 +52,7 @@ def test_label_reading_heads_refuse_to_run_without_labels(kind: str) -> None:
 
 
 def test_unconditional_heads_ignore_the_kind_and_split_rows() -> None:
-    heads = Heads(6, 0, "reacgan", lambda m: m)
+    heads = Heads(0, "reacgan")
     out = heads(torch.randn(4, 6), None)
     assert out.cls is None and out.embed is None
     first, rest = out.split(1)

@@ -76,10 +76,16 @@ def test_seed_emnist_preset_refuses_other_sizes() -> None:
 
 def test_ssl_head_has_k_plus_1_outputs_and_derives_real_fake() -> None:
     G, D = build_models(TrainParams(d_head="ssl", g_channels=32, d_channels=16), 32, 3, 5)
-    assert not hasattr(D.heads, "adv_head")  # one head: every D parameter is in every loss
+    assert not hasattr(D, "adv_head")  # one head: every D parameter takes part in every loss
     x = G(torch.randn(4, 100), torch.tensor([0, 1, 2, 4]))
-    head = D.heads.class_head(D.trunk(x))
+    head = D.class_head(D.trunk(x))
     assert head.shape == (4, 6)  # 5 classes + "fake"
     adv, logits, *_ = D(x)
     assert logits.shape == (4, 5)
     torch.testing.assert_close(adv, torch.logsumexp(head[:, :5], 1) - head[:, 5])
+
+
+def test_state_dict_keys_of_checkpoints_made_before_shared_heads_still_load() -> None:
+    G, D = build_models(TrainParams(g_channels=32, d_channels=16), 28, 1, 3)
+    assert {"embed.weight", "fc.weight", "blocks.0.norm.running_mean"} <= set(G.state_dict())
+    assert {"adv_head.weight", "class_head.weight", "trunk.0.weight"} <= set(D.state_dict())
