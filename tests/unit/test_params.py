@@ -137,6 +137,36 @@ def test_ssl_head_conflicts_named(extra: dict, message: str) -> None:
         build(TrainParams, {"d_head": "ssl", **extra}, "train")
 
 
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"d_head": "projection", "mode": "dcgan"}, r"train\.d_head: 'projection' needs classes"),
+        ({"d_head": "reacgan", "preset": "seed-emnist"}, r"train\.d_head: 'reacgan' needs"),
+        (
+            {"d_head": "projection", "d_aux_on_fake": True},
+            r"train\.d_aux_on_fake: must be false with d_head 'projection'",
+        ),
+        (
+            {"d_head": "reacgan", "labelled_fraction": 0.5},
+            r"train\.labelled_fraction: must be 1 with d_head 'reacgan'",
+        ),
+        ({"arch": "resnet", "preset": "seed-emnist"}, r"train\.arch: 'resnet' needs no preset"),
+        ({"arch": "resnet", "d_dropout": 0.3}, r"train\.d_dropout: applies to arch 'dcgan'"),
+        ({"d2d_margin": 1.5}, r"train\.d2d_margin"),
+    ],
+)
+def test_architecture_and_head_conflicts_named(values: dict, message: str) -> None:
+    with pytest.raises(ParamsError, match=message):
+        build(TrainParams, values, "train")
+
+
+def test_residual_architecture_and_every_head_build() -> None:
+    for head in ("acgan", "ssl", "projection", "reacgan"):
+        p = build(TrainParams, {"arch": "resnet", "d_head": head, "d_aux_on_fake": False}, "t")
+        assert (p.arch, p.d_head) == ("resnet", head)
+    assert build(TrainParams, {"d_head": "reacgan", "d_aux_on_fake": True}, "t").d_aux_on_fake
+
+
 def test_new_train_keys_default_to_the_old_behaviour() -> None:
     assert TrainParams().d_head == "acgan" and TrainParams().sync_batchnorm is False
     with pytest.raises(ParamsError, match=r"train\.d_head: got 'k\+1'; allowed: 'acgan' \| 'ssl'"):

@@ -24,7 +24,16 @@ from ganpipe.params import TrainParams
 NON_SEMANTIC = {"device", "compile", "threads"}
 # Keys added after runs were made: at their default they stay out of the hash, so a run
 # interrupted before they existed still resumes (and its params_hash metric is unchanged).
-ADDED_LATER = {"d_head", "sync_batchnorm", "max_minutes", "labelled_fraction"}
+ADDED_LATER = {
+    "d_head",
+    "sync_batchnorm",
+    "max_minutes",
+    "labelled_fraction",
+    "arch",
+    "d_embed_dim",
+    "d2d_temperature",
+    "d2d_margin",
+}
 
 
 def params_hash(p: TrainParams, data_fingerprint: str) -> str:
