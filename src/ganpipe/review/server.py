@@ -130,12 +130,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._json({"error": error}, HTTPStatus.INTERNAL_SERVER_ERROR)
 
     def _thumbnail(self, key: str) -> None:
-        item = self.review.by_key.get(key)
-        if item is None:
-            self._json({"error": f"no image {key!r}"}, HTTPStatus.NOT_FOUND)
-            return
         try:
+            item = self.review.item(key)
             body = self.thumbs(item.file)
+        except ReviewError as err:
+            self._json({"error": str(err)}, HTTPStatus.NOT_FOUND)
+            return
         except (OSError, Rejected) as err:
             self._json({"error": f"{item.file}: {err}"}, HTTPStatus.NOT_FOUND)
             return

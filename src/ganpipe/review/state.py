@@ -106,6 +106,10 @@ def read_suspects(path: Path) -> dict[tuple[str, str], Suspicion]:
             raise ValueError(f"{path}, line {reader.line_num}: {err}") from err
 
 
+# An image's rejection as reject.txt says now: (rejected, the non-plain line that rejects it).
+Mark = tuple[bool, str | None]
+
+
 class Review:
     """The page's state and its two actions, toggle and undo; thread-safe."""
 
@@ -118,92 +122,100 @@ class Review:
     ) -> None:
         self.items = items
         self.hidden = hidden or {}  # images per class left off the page
-        self.by_key = {item.key: item for item in items}
+        self.by_key = {item.key: k for k, item in enumerate(items)}
         self.reject_list = Path(reject_list)
         self.suspects_ranked = suspects_ranked
         self._undo: list[tuple[str, Any]] = []
         self._lock = threading.Lock()
 
+    def item(self, key: str) -> Item:
+        if key not in self.by_key:
+            raise ReviewError(f"no image {key!r} on this page")
+        return self.items[self.by_key[key]]
+
     def state(self) -> dict[str, Any]:
         """Every image with its current status, counts per class and in total."""
         with self._lock:
-            return self._summary(self._statuses(), changed_only=None)
+            return self._summary(self._marks())
 
     def toggle(self, key: str) -> dict[str, Any]:
         """Reject a kept image, or keep a rejected one; a glob's rejection stays."""
         with self._lock:
-            item = self.by_key.get(key)
-            if item is None:
-                raise ReviewError(f"no image {key!r} on this page")
-            before = self._statuses()
-            status = before[key]
-            if status["locked_by"]:
+            item = self.item(key)
+            before = self._marks()
+            rejected, locked_by = before[self.by_key[key]]
+            if locked_by:
                 raise ReviewError(
-                    f"{key} is rejected by the line {status['locked_by']!r} of "
-                    f"{self.reject_list}; edit that line to keep it"
+                    f"{key} is rejected by the line {locked_by!r} of {self.reject_list}; "
+                    "edit that line to keep it"
                 )
-            if status["rejected"]:
+            if rejected:
                 removed = rl.remove_patterns(self.reject_list, rl.plain_patterns(item.row))
                 self._undo.append(("restore", removed))
             else:
                 rl.append_pattern(self.reject_list, item.row.id)
                 self._undo.append(("remove", item.row.id))
-            return self._summary(self._statuses(), changed_only=before)
+            return self._summary(self._marks(), before)
 
     def undo(self) -> dict[str, Any]:
         """Revert the last toggle of this session."""
         with self._lock:
             if not self._undo:
                 raise ReviewError("nothing to undo")
-            before = self._statuses()
+            before = self._marks()
             action, what = self._undo.pop()
             if action == "remove":
                 rl.remove_patterns(self.reject_list, {what})
             else:
                 rl.restore_lines(self.reject_list, what)
-            return self._summary(self._statuses(), changed_only=before)
+            return self._summary(self._marks(), before)
 
-    def _statuses(self) -> dict[str, dict[str, Any]]:
-        """key -> status of every image, from ``reject.txt`` as it is now."""
+    def _marks(self) -> list[Mark]:
+        """Every image's mark, from ``reject.txt`` as it is now (edits made elsewhere count)."""
         patterns = rl.read_reject_list(self.reject_list)
-        return {item.key: self._status(item, patterns) for item in self.items}
+        marks = []
+        for item in self.items:
+            found = patterns.matching(item.row)
+            plain = rl.plain_patterns(item.row)
+            marks.append((bool(found), next((p for p in found if p not in plain), None)))
+        return marks
 
-    def _summary(
-        self, statuses: dict[str, dict[str, Any]], changed_only: dict[str, dict[str, Any]] | None
-    ) -> dict[str, Any]:
-        """Counts, and the images (those whose status differs from ``changed_only``'s if given,
-        so a click on a page of thousands answers with a few)."""
-        classes: dict[str, list[dict[str, Any]]] = {}
-        for image in statuses.values():
-            classes.setdefault(image["class"], []).append(image)
+    def _summary(self, marks: list[Mark], before: list[Mark] | None = None) -> dict[str, Any]:
+        """Counts, and the images: all, or with ``before`` those whose mark changed (a click on
+        a page of thousands answers with a few)."""
         images = [
-            image
-            for key, image in statuses.items()
-            if changed_only is None or changed_only[key] != image
+            self._image(k, mark)
+            for k, mark in enumerate(marks)
+            if before is None or before[k] != mark
         ]
+        counts: dict[str, dict[str, int]] = {}
+        for item, (rejected, _) in zip(self.items, marks, strict=True):
+            label = item.row.label
+            if label not in counts:
+                counts[label] = dict.fromkeys(_COUNTS, 0) | {"hidden": self.hidden.get(label, 0)}
+            count = counts[label]
+            count["marked" if rejected else "kept"] += 1
+            count["pending"] += rejected != item.was_rejected
+            count["suspects"] += bool(item.suspicion and item.suspicion.suspect and not rejected)
+        total = {key: sum(c[key] for c in counts.values()) for key in _COUNTS}
         return {
             "reject_list": str(self.reject_list),
             "suspects_ranked": self.suspects_ranked,
             "undo": len(self._undo),
             "images": images,
-            "counts": {
-                name: {**_counts(group), "hidden": self.hidden.get(name, 0)}
-                for name, group in classes.items()
-            },
-            "total": {**_counts(list(statuses.values())), "hidden": sum(self.hidden.values())},
+            "counts": counts,
+            "total": total,
         }
 
-    def _status(self, item: Item, patterns: rl.RejectList) -> dict[str, Any]:
-        found = patterns.matching(item.row)
-        locked = [p for p in found if p not in rl.plain_patterns(item.row)]
-        score = item.suspicion
+    def _image(self, k: int, mark: Mark) -> dict[str, Any]:
+        item, score = self.items[k], self.items[k].suspicion
         return {
             "key": item.key,
             "id": item.row.id,
             "class": item.row.label,
-            "rejected": bool(found),
-            "locked_by": locked[0] if locked else None,
-            "pending": bool(found) != item.was_rejected,
+            "rejected": mark[0],
+            "locked_by": mark[1],
+            "pending": mark[0] != item.was_rejected,
             "suspicion": score.score if score else None,
             "suspect": bool(score and score.suspect),
             "predicted": score.predicted if score else None,
@@ -211,11 +223,4 @@ class Review:
         }
 
 
-def _counts(images: list[dict[str, Any]]) -> dict[str, int]:
-    marked = sum(image["rejected"] for image in images)
-    return {
-        "kept": len(images) - marked,
-        "marked": marked,
-        "pending": sum(image["pending"] for image in images),
-        "suspects": sum(image["suspect"] and not image["rejected"] for image in images),
-    }
+_COUNTS = ("kept", "marked", "pending", "suspects", "hidden")
