@@ -196,7 +196,9 @@ def training_loop(
         run = setup(paths, p, rank, device, holdout)
         resumed = resume(run)
         nets = wrap_nets(run)
-        with Records(live_dir, rank.main, resumed, run.total_nimg, run.state.cur_nimg) as records:
+        with records_for(run) as records:
+            if resumed:
+                replay(run, records)
             train(run, nets, records)
         return export(run)
 
@@ -288,6 +290,26 @@ def resume(run: Run) -> bool:
     return saved is not None
 
 
+def records_for(run: Run) -> Records:
+    """The bar and the logs, starting where the run stands."""
+    s = run.state
+    return Records(
+        run.paths.live,
+        run.rank.main,
+        run.total_nimg,
+        run.p.max_minutes,
+        s.cur_nimg,
+        s.train_seconds.seconds(),
+    )
+
+
+def replay(run: Run, records: Records) -> None:
+    """A resumed run's logs, rebuilt from its checkpoint (see :mod:`ganpipe.train.records`)."""
+    s = run.state
+    last_grid = run.paths.grid(s.snapshots[-1]["kimg"]) if s.snapshots else None
+    records.replay(s.history, s.snapshots, s.epochs, last_grid)
+
+
 def wrap_nets(run: Run) -> Nets:
     """What the steps run: G and D in DDP (under torchrun) and compiled (train.compile)."""
     s, rank, device = run.state, run.rank, run.device
@@ -308,7 +330,7 @@ def train(run: Run, nets: Nets, records: Records) -> None:
     try:
         while not run.done:
             step(run, nets)
-            records.advance(run.step_nimg)
+            records.advance(run.state.cur_nimg, run.state.train_seconds.seconds())
             after_step(run, records)
     except KeyboardInterrupt:
         if run.rank.main:
@@ -406,8 +428,7 @@ def snapshot(run: Run, records: Records) -> None:
     grid = save_grid_png(s.G_ema, *scorer.grid_latents(run.p.seed), paths.grid(kimg), scorer.rows)
     score = scorer.score(s.G_ema, paths.snapshot(kimg))
     records.snapshot(grid, score)
-    if score is not None and score < s.best["score"]:
-        s.best = {"score": score, "kimg": kimg}
+    s.snapshots.append({"kimg": kimg, "step": len(s.history), "domain_fd": score})
     run.save_checkpoint()
 
 
@@ -416,10 +437,12 @@ def export(run: Run) -> dict[str, Any]:
     """Rank 0 writes the final and the best-scored EMA generators and the metrics; every
     process returns the run's summary, history and epochs."""
     s, paths, p = run.state, run.paths, run.p
+    scored = [snap for snap in s.snapshots if snap["domain_fd"] is not None]
+    best = min(scored, key=lambda snap: snap["domain_fd"], default=None)
     summary = {
         "kimg": round(s.cur_nimg / 1000, 3),
-        "best_kimg": s.best["kimg"],
-        "best_domain_fd": None if s.best["score"] == float("inf") else s.best["score"],
+        "best_kimg": best["kimg"] if best else 0.0,
+        "best_domain_fd": best["domain_fd"] if best else None,
         "params_hash": s.params_hash,
         **{f"final_{k}": v for k, v in s.history[-1].items() if k not in ("kimg", "images_per_s")},
     }
@@ -427,9 +450,8 @@ def export(run: Run) -> dict[str, Any]:
         write_epochs(paths.live / EPOCHS_FILE, s.epochs)
         meta = run.scorer.meta(p)
         export_generator(s.G_ema, meta, paths.models / "generator.pt")
-        if s.best["kimg"]:  # the snapshot the domain Fréchet distance liked best
-            best = torch.load(paths.snapshot(s.best["kimg"]), weights_only=True)
-            s.G_ema.load_state_dict(best)
+        if best:  # the snapshot the domain Fréchet distance liked best
+            s.G_ema.load_state_dict(torch.load(paths.snapshot(best["kimg"]), weights_only=True))
         export_generator(s.G_ema, meta, paths.models / "generator_best.pt")
         paths.metrics.parent.mkdir(parents=True, exist_ok=True)
         paths.metrics.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")

@@ -87,7 +87,8 @@ class TrainState:
     cur_nimg: int = 0  # real images shown to D so far: the run's progress
     history: list[dict[str, float]] = field(default_factory=list)  # one row per tick
     epochs: list[dict[str, float]] = field(default_factory=list)  # one row per epoch
-    best: dict[str, float] = field(default_factory=lambda: {"score": float("inf"), "kimg": 0.0})
+    # one per snapshot: kimg, the DVCLive step it was logged at, domain_fd (None unscored)
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
     tick_stats: TickStats = field(default_factory=TickStats)
     epoch_stats: TickStats = field(default_factory=TickStats)
     train_seconds: Stopwatch = field(default_factory=Stopwatch)

@@ -210,7 +210,22 @@ def _stage_cmd(params: Path, out: Path, stage: Path) -> list[str]:
     ]
 
 
+def curves(run: Path) -> dict[str, list[list[str]]]:
+    """Every DVCLive curve and the DVCLive summary, less the speed's values (timings differ)."""
+    plots = run / "live" / "plots" / "metrics"
+    out = {
+        str(f.relative_to(plots)): [line.split("\t") for line in f.read_text().splitlines()]
+        for f in sorted(plots.rglob("*.tsv"))
+    }
+    out["images_per_s"] = [row[:1] for row in out.pop("train/images_per_s.tsv")]
+    summary = json.loads((run / "live" / "metrics.json").read_text())
+    del summary["train"]["images_per_s"]
+    return {**out, "metrics.json": summary}
+
+
 def test_kill_9_then_rerun_resumes_exactly(tiny_stage: Path, tmp_path: Path) -> None:
+    """Killed after logging a tick its last checkpoint does not hold, the resumed run still
+    ends with the uninterrupted run's weights, curves, summary and epochs, row for row."""
     p = {
         "train": {
             **dataclasses.asdict(TINY),
@@ -228,18 +243,24 @@ def test_kill_9_then_rerun_resumes_exactly(tiny_stage: Path, tmp_path: Path) -> 
     proc = subprocess.Popen(
         _stage_cmd(params, killed, tiny_stage), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    checkpoint = killed / "models" / "train" / "checkpoint.pt"
+    curve = killed / "live" / "plots" / "metrics" / "train" / "loss_d.tsv"
+    ticks = 0
     deadline = time.monotonic() + 120
-    while not checkpoint.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.005)
+    while ticks < 1 + 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # until the tick after the first checkpoint (0.16 kimg) is logged
+        ticks = len(curve.read_text().splitlines()) if curve.exists() else 0
     os.kill(proc.pid, signal.SIGKILL)
     assert proc.wait() == -signal.SIGKILL, "training finished before it could be killed"
-    resumed = subprocess.run(
-        _stage_cmd(params, killed, tiny_stage), check=True, capture_output=True, text=True
-    )
+    checkpoint = torch.load(killed / "models" / "train" / "checkpoint.pt", weights_only=True)
+    logged = len(curve.read_text().splitlines()) - 1
+    assert logged > len(checkpoint["history"]), "the kill must land after an unsaved tick"
+    resumed = subprocess.run(_stage_cmd(params, killed, tiny_stage), capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "resuming from" in resumed.stdout
     a = weights(straight / "models" / "generator.pt")
     b = weights(killed / "models" / "generator.pt")
     assert all(torch.equal(a[k], b[k]) for k in a)
+    assert curves(killed) == curves(straight)
+    assert len(curves(straight)["train/loss_d.tsv"]) == 1 + 20  # a header and 20 ticks
     epochs = [(run / "live" / "epochs.tsv").read_text() for run in (straight, killed)]
     assert epochs[0] == epochs[1] and len(epochs[0].splitlines()) > 10

@@ -39,7 +39,10 @@ def trained_state() -> TrainState:
     s.cur_nimg = 80
     s.history = [{"kimg": 0.08, "loss_d": 1.25}]
     s.epochs = [{"epoch": 1, "kimg": 0.08, "loss_d": 1.5}]
-    s.best = {"score": 12.5, "kimg": 0.08}
+    s.snapshots = [
+        {"kimg": 0.04, "step": 0, "domain_fd": None},
+        {"kimg": 0.08, "step": 1, "domain_fd": 12.5},
+    ]
     s.tick_stats.add({"loss_d": 1.0, "loss_g": 2.0})
     s.epoch_stats.add({"loss_d": 3.0})
     s.train_seconds.load_state_dict(42.0)
