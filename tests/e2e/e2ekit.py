@@ -299,28 +299,83 @@ def tiny_overrides(image_size: int = 28) -> list[str]:
 # --------------------------------------------------------------------------- local web site
 
 
+SITE_APIS = ("openverse", "commons")  # licensed-media APIs the site also stands in for
+
+
 @dataclass
 class SearchSite:
-    """A local stand-in for an image search engine: Bing's result pages plus the images."""
+    """A local stand-in for an image search engine (Bing's result pages) and for the Openverse
+    and Wikimedia Commons APIs (their JSON), plus the images."""
 
     base: str = ""
-    results: dict[str, list[str]] = field(default_factory=dict)  # query -> image URLs
+    results: dict[str, list[str]] = field(default_factory=dict)  # [api:]query -> image URLs
     files: dict[str, bytes] = field(default_factory=dict)  # path -> PNG bytes
     requests: list[str] = field(default_factory=list)
 
     def add_class(
-        self, query: str, label: str, k: int, count: int = PER_CLASS, size: int = 64
+        self,
+        query: str,
+        label: str,
+        k: int,
+        count: int = PER_CLASS,
+        size: int = 64,
+        api: str = "",
     ) -> None:
-        """``count`` distinct RGBA logos (transparent corners, as logo searches return)."""
-        rng = np.random.default_rng(1000 + k)
+        """``count`` distinct RGBA logos (transparent corners, as logo searches return); an
+        ``api``'s are other logos of the same look, so two sources never give the same file."""
+        rng = np.random.default_rng(1000 + k + 100 * (SITE_APIS.index(api) + 1 if api else 0))
         urls = []
         for n in range(count):
             rgba = np.dstack([blob_image(rng, size, 3, k), np.full((size, size), 255, np.uint8)])
             rgba[:4, :4, 3] = 0
-            path = f"/img/{label}/{n}.png"
+            path = f"/img/{api}/{label}/{n}.png" if api else f"/img/{label}/{n}.png"
             self.files[path] = encode(rgba, "PNG")
             urls.append(self.base + path)
-        self.results[query] = urls
+        self.results[f"{api}:{query}" if api else query] = urls
+
+    def api_answer(self, path: str, args: dict[str, str]) -> dict[str, Any]:
+        """One page of Openverse's ``/v1/images/`` or Commons' ``generator=search`` JSON."""
+        if path == "/v1/images/":
+            urls = self.results.get("openverse:" + args.get("q", ""), [])
+            page, size = int(args.get("page", "1")), int(args.get("page_size", "20"))
+            return {
+                "result_count": len(urls),
+                "page_count": -(-len(urls) // size),
+                "results": [
+                    {
+                        "url": u,
+                        "title": f"Logo {i}",
+                        "creator": "A. Tester",
+                        "license": "by",
+                        "license_version": "4.0",
+                        "license_url": "https://creativecommons.org/licenses/by/4.0/",
+                        "foreign_landing_url": f"{self.base}/photos/{i}",
+                    }
+                    for i, u in enumerate(urls)
+                ][(page - 1) * size : page * size],
+            }
+        urls = self.results.get("commons:" + args.get("gsrsearch", ""), [])
+        offset, limit = int(args.get("gsroffset", "0")), int(args.get("gsrlimit", "10"))
+        meta = {"LicenseShortName": "CC BY-SA 4.0", "Artist": '<a href="//x/wiki/User:T">T</a>'}
+        pages = [
+            {
+                "title": f"File:Logo {i}.png",
+                "index": i,
+                "imageinfo": [
+                    {
+                        "url": u,
+                        "mime": "image/png",
+                        "descriptionurl": f"{self.base}/wiki/File:Logo_{i}.png",
+                        "extmetadata": {k: {"value": v} for k, v in meta.items()},
+                    }
+                ],
+            }
+            for i, u in enumerate(urls)
+        ]
+        answer: dict[str, Any] = {"query": {"pages": pages[offset : offset + limit]}}
+        if offset + limit < len(pages):
+            answer["continue"] = {"gsroffset": offset + limit, "continue": "gsroffset||"}
+        return answer
 
 
 class SearchHandler(BaseHTTPRequestHandler):
@@ -353,6 +408,9 @@ class SearchHandler(BaseHTTPRequestHandler):
                 for u in page
             )
             self._send(200, f"<html><body>{items}</body></html>".encode(), "text/html")
+        elif parts.path in ("/v1/images/", "/w/api.php"):
+            answer = self.site.api_answer(parts.path, query)
+            self._send(200, json.dumps(answer).encode(), "application/json")
         elif parts.path in self.site.files:
             self._send(200, self.site.files[parts.path], "image/png")
         else:
@@ -401,7 +459,7 @@ def localize(
     folders: dict[str, Path] | None = None,
 ) -> dict[str, Any]:
     """Point every source at local data: public datasets at tiny IDX files (two classes),
-    web engines at the local search site (two classes), folders named in ``folders``
+    web engines and APIs at the local search site (two classes), folders named in ``folders``
     (README placeholders) at generated class folders."""
     p = copy.deepcopy(params)
     for source in p["scrape"]["sources"]:
@@ -411,12 +469,13 @@ def localize(
             if not folder.exists():
                 write_idx_dataset(folder, source["name"])
             source["root"] = str(folder)
-        elif kind in ("bing", "duckduckgo", "google"):
+        elif kind in ("bing", "duckduckgo", "google", *SITE_APIS):
             assert site is not None, "a web source needs the search_site fixture"
+            api = kind if kind in SITE_APIS else ""
             source["queries"] = dict(list(source["queries"].items())[:2])
             for k, (label, query) in enumerate(source["queries"].items()):
-                site.add_class(query, label, k)
-            source["base_url"] = site.base
+                site.add_class(query, label, k, api=api)
+            source["base_url"] = site.base + ("/w/api.php" if kind == "commons" else "")
             source["per_class"] = PER_CLASS
         elif folders and source.get("root") in folders:
             source["root"] = str(folders[source["root"]])

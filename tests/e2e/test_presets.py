@@ -209,15 +209,22 @@ def test_preset_runs_tiny(lanes: list[Future], preset: str) -> None:
 
 
 def test_car_logos_searched_the_local_site(lanes: list[Future], search_site: SearchSite) -> None:
+    """Openverse and Commons (local stand-ins), robots.txt respected, credits written."""
     result = outcome(lanes, "car-logos")
-    (source,) = result.params["scrape"]["sources"]
-    assert source["kind"] == "bing" and source["base_url"] == search_site.base
-    assert result.scrape["images_kept"] == 2 * PER_CLASS
-    assert "/robots.txt" in search_site.requests  # respect_robots: true in the preset
-    assert any(p.startswith("/images/async?q=Audi+logo") for p in search_site.requests)
-    assert len(result.provenance) == 2 * PER_CLASS
-    assert {r["engine"] for r in result.provenance} == {"bing"}
+    kinds = [s["kind"] for s in result.params["scrape"]["sources"]]
+    assert kinds == ["openverse", "commons"]
+    assert all(
+        s["base_url"].startswith(search_site.base) for s in result.params["scrape"]["sources"]
+    )
+    assert result.scrape["images_kept"] == 2 * 2 * PER_CLASS  # two sources, two classes
+    assert "/robots.txt" in search_site.requests  # respect_robots: true, for the images
+    assert any(p.startswith("/v1/images/?q=Audi+logo") for p in search_site.requests)
+    assert any("gsrsearch=Audi+logo" in p for p in search_site.requests)
+    assert len(result.provenance) == 2 * 2 * PER_CLASS
+    assert {r["engine"] for r in result.provenance} == {"openverse", "commons"}
+    assert all(r["license"] and r["landing_url"] for r in result.provenance)
     assert all(r["image_url"].startswith(search_site.base) for r in result.provenance)
+    assert result.scrape["licenses"] == {"CC BY 4.0": 2 * PER_CLASS, "CC BY-SA 4.0": 2 * PER_CLASS}
 
 
 def test_cat_faces_is_unconditional(lanes: list[Future]) -> None:
