@@ -1,4 +1,4 @@
-"""Stage resize: every image to resize.size, letterboxed, cropped or stretched."""
+"""Stage resize: every image to resize.image_size, letterboxed, cropped or stretched."""
 
 from pathlib import Path
 

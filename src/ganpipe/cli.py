@@ -5,17 +5,21 @@ Examples::
     ganpipe sample --checkpoint models/generator.pt --class Sneaker -n 16 -o sneakers.png
     ganpipe grid --checkpoint models/generator_best.pt -o grid.png
     ganpipe info --checkpoint models/generator.pt
-    ganpipe preset mnist            # params.yaml := presets/mnist.yaml
+    ganpipe preset mnist            # params.yaml := presets/mnist.yaml, every section present
     ganpipe review                  # click-to-reject page on http://127.0.0.1:8765/
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
+from typing import Any
 
-from ganpipe.params import ParamsError
+import yaml
+
+from ganpipe.params import SECTIONS, ParamsError
 
 
 def _sample(args: argparse.Namespace) -> None:
@@ -66,6 +70,20 @@ def _missing_inputs(params: dict) -> list[str]:
     return missing
 
 
+def complete_preset(text: str, params: dict[str, Any]) -> str:
+    """The preset's text (comments kept) plus, at their defaults, the sections it lacks: dvc.yaml
+    tracks every section, and `dvc repro` stops at a stage whose section is missing."""
+    present = yaml.safe_load(text) or {}
+    missing = {name: dataclasses.asdict(params[name]) for name in SECTIONS if name not in present}
+    if not missing:
+        return text
+    return (
+        text.rstrip("\n")
+        + "\n# Sections this preset leaves at their defaults (filled in by `ganpipe preset`):\n"
+        + yaml.safe_dump(missing, sort_keys=False)
+    )
+
+
 def _preset(args: argparse.Namespace) -> None:
     from ganpipe.params import load_all
 
@@ -78,7 +96,7 @@ def _preset(args: argparse.Namespace) -> None:
     if not source.exists():
         raise ValueError(f"unknown preset {args.name!r}; presets: {', '.join(names)}")
     params = load_all(source)  # a broken preset must not replace a working params.yaml
-    Path(args.params).write_text(source.read_text())
+    Path(args.params).write_text(complete_preset(source.read_text(), params))
     print(f"params.yaml is now the {args.name} preset; run `dvc repro`")
     for path in _missing_inputs(params):
         print(
@@ -147,8 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     preset = commands.add_parser(
         "preset",
         help="Switch params.yaml to a named preset.",
-        description="Copy presets/NAME.yaml over params.yaml "
-        "(validated first). Without NAME, list presets.",
+        description="Copy presets/NAME.yaml over params.yaml (validated first; sections the "
+        "preset lacks are written at their defaults). Without NAME, list presets.",
     )
     preset.add_argument("name", nargs="?", help="e.g. fashion-mnist, mnist, car-logos")
     preset.add_argument("--params", default="params.yaml", help="file to write")

@@ -240,20 +240,28 @@ def write_csv_dataset(
 # --------------------------------------------------------------------------- tiny params
 
 
+def shrink(params: dict[str, Any], section: str, **values: object) -> None:
+    """Set ``values`` in a section the params already hold: tests shrink a user's file, they
+    never add a section it lacks (a missing one must fail as it would for the user)."""
+    assert section in params, f"params.yaml has no {section!r} section"
+    params[section].update(values)
+
+
 def tiny(params: dict[str, Any], image_size: int | None = None) -> dict[str, Any]:
     """The same pipeline at toy scale: a few images, a few hundred training images shown,
     small networks, one classifier epoch, no InceptionV3. Sources are left as they are."""
     p = copy.deepcopy(params)
-    mode = p.get("reduce", {}).get("mode", "RGB")
-    p.setdefault("scrape", {})["per_host_rate"] = 0  # the local test site needs no pacing
+    mode = p["reduce"].get("mode", "RGB")
+    shrink(p, "scrape", per_host_rate=0)  # the local test site needs no pacing
     for source in p["scrape"]["sources"]:
         if source.get("per_class"):
             source["per_class"] = PER_CLASS
-    p.setdefault("filter", {})["workers"] = 1
-    p.setdefault("resize", {})["image_size"] = image_size or (28 if mode == "L" else 32)
-    p["resize"]["upscale"] = True
-    p.setdefault("classifier", {}).update(epochs=1, batch_size=16, holdout=0.25)
-    p.setdefault("train", {}).update(
+    shrink(p, "filter", workers=1)
+    shrink(p, "resize", image_size=image_size or (28 if mode == "L" else 32), upscale=True)
+    shrink(p, "classifier", epochs=1, batch_size=16, holdout=0.25)
+    shrink(
+        p,
+        "train",
         batch_size=16,
         total_kimg=0.064,
         tick_kimg=0.032,
@@ -263,10 +271,12 @@ def tiny(params: dict[str, Any], image_size: int | None = None) -> dict[str, Any
         d_channels=16,
         threads=1,
     )
-    p.setdefault("sample", {}).update(per_class=8, interpolation_steps=4)
+    shrink(p, "sample", per_class=8, interpolation_steps=4)
     # No InceptionV3: a weights path that does not exist makes `auto` skip it at once (never a
     # download), and the "unavailable" path of the metric runs too.
-    p.setdefault("evaluate", {}).update(
+    shrink(
+        p,
+        "evaluate",
         n_real=64,
         inception="auto",
         kid_subsets=2,
@@ -483,9 +493,14 @@ def localize(
 
 
 def switch_preset(repo: Path, name: str, site: SearchSite | None = None) -> str:
-    """`ganpipe preset NAME` (the real command), then local data and tiny sizes."""
+    """`ganpipe preset NAME` (the real command; it must write every section), then local data
+    and tiny sizes (no section added)."""
+    from ganpipe.params import SECTIONS
+
     out = run(["ganpipe", "preset", name], repo)
-    write_params(repo, tiny(localize(read_params(repo), repo, site)))
+    written = read_params(repo)
+    assert set(written) == set(SECTIONS), f"`ganpipe preset {name}` wrote only {sorted(written)}"
+    write_params(repo, tiny(localize(written, repo, site)))
     return out
 
 

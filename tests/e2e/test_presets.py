@@ -3,8 +3,9 @@ temporary git + DVC repos that switch from preset to preset as a user would.
 
 Offline presets read tiny stand-ins written by the tests (IDX files, class folders, a CSV
 table, a flat folder) at the paths the presets name; the web preset (car-logos) searches a
-local Bing look-alike. Sizes are shrunk to toy scale (conftest.tiny); the GAN stages run for
-real, so each full run ends with metrics/evaluate.json.
+local Bing look-alike. Sizes are shrunk to toy scale (e2ekit.tiny), but no section is added:
+each run reads the params.yaml `ganpipe preset` wrote, as a user would, and the GAN stages run
+for real, so each full run ends with metrics/evaluate.json.
 
 The full runs go in two lanes, one repo each, side by side (the stages are mostly
 single-threaded, so two lanes use both cores of a small CI machine); each lane records what a

@@ -3,14 +3,16 @@
 from pathlib import Path
 
 import pytest
+import yaml
 from PIL import Image
 
 from ganpipe.cli import main
 from ganpipe.models import Generator
-from ganpipe.params import TrainParams
+from ganpipe.params import SECTIONS, EvaluateParams, TrainParams, load_all
 from ganpipe.train.snapshot import export_generator
 
 CLASSES = ["Bag", "Sneaker", "Trouser"]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
@@ -97,6 +99,39 @@ def test_every_preset_is_valid_and_chains_parse() -> None:
         params = load_all(PRESETS_DIR / f"{name}.yaml")
         for chain in params["augment"].chains:
             parse_chain(chain)
+
+
+def _dvc_tracked_params() -> set[str]:
+    """Every params entry dvc.yaml's stages list: a section or a dotted key."""
+    stages = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
+    return {name for stage in stages.values() for name in stage.get("params", [])}
+
+
+@pytest.mark.parametrize("preset", sorted(p.stem for p in (REPO / "presets").glob("*.yaml")))
+def test_every_preset_holds_every_section_dvc_tracks(preset: str) -> None:
+    """A preset as a user gets it runs `dvc repro` to the end: no section or tracked key missing
+    (DVC: "Parameters 'evaluate' are missing from 'params.yaml'")."""
+    raw = yaml.safe_load((REPO / "presets" / f"{preset}.yaml").read_text())
+    assert set(raw) == set(SECTIONS)
+    for tracked in _dvc_tracked_params():
+        section, _, key = tracked.partition(".")
+        assert section in raw and (not key or key in raw[section]), f"{preset}: {tracked}"
+
+
+def test_preset_fills_the_sections_it_lacks_with_defaults(tmp_path: Path) -> None:
+    folder, target = tmp_path / "presets", tmp_path / "params.yaml"
+    folder.mkdir()
+    partial = "# my data\nscrape:\n  sources: [{kind: dataset, name: mnist}]\ntrain: {z_dim: 8}\n"
+    (folder / "partial.yaml").write_text(partial)
+    main(["preset", "partial", "--presets", str(folder), "--params", str(target)])
+    written = target.read_text()
+    assert written.startswith(partial.rstrip("\n"))  # comments and the user's layout kept
+    assert set(yaml.safe_load(written)) == set(SECTIONS)
+    params = load_all(target)
+    assert params["train"].z_dim == 8 and params["evaluate"] == EvaluateParams()
+    assert "inception: 'off'" not in written and "inception: auto" in written
+    main(["preset", "mnist", "--params", str(target)])  # complete presets: copied byte for byte
+    assert target.read_text() == (REPO / "presets" / "mnist.yaml").read_text()
 
 
 def test_default_params_are_the_fashion_mnist_preset() -> None:
