@@ -129,15 +129,7 @@ class Downloader:
                     if candidate is None:
                         break
                     if candidate.reason:  # a result page failed: record it, fetch nothing
-                        self._log.add(
-                            self._record(
-                                job,
-                                candidate,
-                                id=url_id(candidate.url),
-                                reason=candidate.reason,
-                                detail=candidate.detail,
-                            )
-                        )
+                        self._log.add(self._page_failure(job, candidate))
                     elif self._admit(job, candidate):
                         future = self._pool.submit(_probe, self.fetcher, candidate.url, folder)
                         pending.append((candidate, future))
@@ -153,6 +145,15 @@ class Downloader:
         for record in list(self._log.records.values()):
             if record.reason.startswith(PAGE_FAILED) and record_job(record) == job:
                 self._log.forget(record)
+
+    def _page_failure(self, job: Job, candidate: Candidate) -> Record:
+        return self._record(
+            job,
+            candidate,
+            id=url_id(candidate.url),
+            reason=candidate.reason,
+            detail=candidate.detail,
+        )
 
     def _admit(self, job: Job, candidate: Candidate) -> bool:
         """True to download; False for a URL done earlier or already taken by another job."""
