@@ -23,7 +23,7 @@ from typing import Any
 
 import torch
 
-from ganpipe.data import load_image_set, split_holdout
+from ganpipe.data import ImageSet, load_image_set, split_holdout
 from ganpipe.models import build_models, resolve_preset
 from ganpipe.params import TrainParams
 from ganpipe.train import checkpoint as ckpt
@@ -205,56 +205,59 @@ def training_loop(
 
 # --------------------------------------------------------------------------------- setup
 def setup(paths: Paths, p: TrainParams, rank: Rank, device: torch.device, holdout: float) -> Run:
-    """Seed, load the data, build G, D, their EMA, optimisers and sampler: a fresh run."""
+    """Seed, load the data, build the fresh run's state, its sampler and its scorer."""
     if p.threads:
         torch.set_num_threads(p.threads)
     torch.manual_seed(p.seed)
-    sampler_rng = torch.Generator().manual_seed(p.seed)
     train_set, heldout = split_holdout(load_image_set(paths.data), holdout)
     n_classes = len(train_set.classes) if p.mode == "acgan" else 0
-    G, D = build_models(p, train_set.size, train_set.channels, len(train_set.classes))
-    if p.sync_batchnorm:
-        G = distributed.sync_batchnorm(G, rank, device)
-    G, D = G.to(device), D.to(device)
-    state = TrainState(
-        G=G,
-        D=D,
-        G_ema=copy.deepcopy(G).eval().requires_grad_(False),
-        opt_g=torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=tuple(p.betas_g)),
-        opt_d=torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=tuple(p.betas_d)),
-        sampler_rng=sampler_rng,
-        params_hash=ckpt.params_hash(p, _fingerprint(paths.data)),
-    )
+    state = new_state(p, train_set, rank, device, _fingerprint(paths.data))
     fast = speedups(p, device)
-    layout = apply_speedups(fast, G, D)
+    layout = apply_speedups(fast, state.G, state.D)
     batch = distributed.local_batch(p.batch_size, rank)
-    run = Run(
+    sampler = Sampler(train_set, p, n_classes, state.sampler_rng, rank.rows(batch), device)
+    classifier = paths.classifier if rank.main else None
+    if rank.main:
+        labelled = f" ({p.labelled_fraction:.0%} labelled)" if p.labelled_fraction < 1 else ""
+        processes = f" x{rank.world_size} processes of {batch} images" if rank.distributed else ""
+        print(
+            f"[train] {len(train_set.labels)} images ({len(heldout.labels)} held out), "
+            f"{train_set.size}px x{train_set.channels}, {n_classes or 'no'} classes"
+            f"{labelled}, on {device}{processes}"
+        )
+    return Run(
         p=p,
         rank=rank,
         device=device,
         paths=paths,
         state=state,
-        sampler=Sampler(train_set, p, n_classes, sampler_rng, rank.rows(batch), device),
-        scorer=Scorer(
-            paths.classifier if rank.main else None, heldout, train_set.classes, p, n_classes
-        ),
+        sampler=sampler,
+        scorer=Scorer(classifier, heldout, train_set.classes, p, n_classes),
         fast=fast,
         layout=layout,
         n_train=len(train_set.labels),
         beta=ema_beta(p.batch_size, p.ema_kimg),
         autocast=torch.autocast(device.type, dtype=torch.bfloat16, enabled=fast.amp),
     )
-    if rank.main:
-        labelled = f" ({p.labelled_fraction:.0%} labelled)" if p.labelled_fraction < 1 else ""
-        processes = (
-            f" x{rank.world_size} processes, {batch} images each" if rank.distributed else ""
-        )
-        print(
-            f"[train] {run.n_train} images ({len(heldout.labels)} held out), "
-            f"{train_set.size}px x{train_set.channels}, {n_classes or 'no'} classes"
-            f"{labelled}, on {device}{processes}"
-        )
-    return run
+
+
+def new_state(
+    p: TrainParams, train_set: ImageSet, rank: Rank, device: torch.device, fingerprint: str
+) -> TrainState:
+    """G, D, G's EMA and their optimisers as initialised for ``p.seed``, at 0 images."""
+    G, D = build_models(p, train_set.size, train_set.channels, len(train_set.classes))
+    if p.sync_batchnorm:
+        G = distributed.sync_batchnorm(G, rank, device)
+    G, D = G.to(device), D.to(device)
+    return TrainState(
+        G=G,
+        D=D,
+        G_ema=copy.deepcopy(G).eval().requires_grad_(False),
+        opt_g=torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=tuple(p.betas_g)),
+        opt_d=torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=tuple(p.betas_d)),
+        sampler_rng=torch.Generator().manual_seed(p.seed),
+        params_hash=ckpt.params_hash(p, fingerprint),
+    )
 
 
 def _fingerprint(data_dir: Path) -> str:
