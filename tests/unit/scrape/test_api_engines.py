@@ -175,7 +175,7 @@ def test_failed_pages_are_recorded_reasons_and_a_rerun_asks_again(
     params: ScrapeParams,
     raw_dir: Path,
 ) -> None:
-    fresh_site.traps[("cat photo", page)] = trap
+    fresh_site.traps[("fox photo", page)] = trap  # the last class: a 429 stops the API's run
     metrics = raw_dir.parent / "scrape.json"
     rows = run_scrape(
         replace(params, sources=[_source(kind, fresh_site, per_class=PER_CLASS)]), raw_dir, metrics
@@ -183,16 +183,16 @@ def test_failed_pages_are_recorded_reasons_and_a_rerun_asks_again(
 
     counts = json.loads(metrics.read_text())["per_class"]
     per_page = API_PAGE - (kind == "commons")  # Commons' first page holds a PDF, skipped
-    assert counts["cat"] == {
+    assert counts["fox"] == {
         "in": (page - 1) * per_page + 1,
         "kept": (page - 1) * per_page,
         "rejected": 1,
         f"rejected_{reason}": 1,
     }
-    assert counts["dog"]["kept"] == counts["fox"]["kept"] == PER_CLASS
+    assert counts["cat"]["kept"] == counts["dog"]["kept"] == PER_CLASS
     failed = [r for r in rows if r.reason == reason]
-    assert len(failed) == 1 and failed[0].label == "cat" and failed[0].path == ""
-    asked = _pages(fresh_site, kind)
+    assert len(failed) == 1 and failed[0].label == "fox" and failed[0].path == ""
+    asked = _pages(fresh_site, kind, "fox photo")
     assert url_args(failed[0].origin) == asked[-1] and len(asked) >= page  # the page that failed
     assert reason in {r.reason for r in read_manifest(raw_dir)}
 
@@ -203,6 +203,22 @@ def test_failed_pages_are_recorded_reasons_and_a_rerun_asks_again(
     assert sum(r.status == KEPT for r in rows) == len(rows) == 3 * PER_CLASS, [
         r for r in rows if r.status != KEPT
     ]
+
+
+@pytest.mark.parametrize("kind", ["openverse", "commons"])
+def test_after_a_429_outlasting_the_retries_the_api_is_not_asked_again(
+    kind: str, fresh_site: Site, params: ScrapeParams, raw_dir: Path
+) -> None:
+    fresh_site.traps[("cat photo", 1)] = "429"  # a spent quota: the first class's first page
+    rows = collect_web(_source(kind, fresh_site, per_class=PER_CLASS), params, raw_dir)
+
+    assert sorted((r.label, r.reason) for r in rows) == [
+        (label, "page_http_429") for label in sorted(CLASSES)
+    ]
+    assert len(_pages(fresh_site, kind)) == params.retries + 1
+    assert not _pages(fresh_site, kind, "dog photo") and not _pages(fresh_site, kind, "fox photo")
+    details = {r["class"]: r["detail"] for r in _records(raw_dir)}
+    assert details["dog"].startswith("not asked: ") and details["cat"] == "after 3 tries"
 
 
 def test_api_pages_skip_robots_but_images_obey_it(

@@ -6,7 +6,9 @@ lives, while its API etiquette invites programs that send a descriptive User-Age
 they point to are downloaded like every other source's, robots.txt included. A page that fails
 (429 or 5xx after the retries, not JSON, not the documented shape, an API error object) ends that
 class's pagination and is recorded as a rejected row with reason ``page_<why>``: the scrape goes
-on with the next class instead of stopping.
+on with the next class instead of stopping. After a 429 that outlasted the retries (a daily
+quota spent), the API is not asked again in this run: the remaining classes are recorded as
+``page_http_429`` at once instead of each waiting out the retries.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ class JsonApi(ABC):
         self._base = (base_url or self.default_base).rstrip("/")
         self._p = params
         self._fetcher = fetcher
+        self._throttled = ""  # the page the API refused with 429 after every retry
 
     @abstractmethod
     def first_url(self, query: str) -> str: ...
@@ -54,8 +57,12 @@ class JsonApi(ABC):
         url = self.first_url(query)
         for _ in range(self._p.max_pages):
             try:
+                if self._throttled:
+                    raise PageFailure("http_429", f"not asked: {self._throttled} was refused")
                 found, following = self._page(label, query, url)
             except PageFailure as err:
+                if err.reason == "http_429" and not self._throttled:
+                    self._throttled = url
                 failed = PAGE_FAILED + err.reason
                 yield Candidate(label, url, query, self.name, url, reason=failed, detail=err.detail)
                 return
