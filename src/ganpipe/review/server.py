@@ -52,7 +52,7 @@ def serve(
     if not items:
         raise ValueError(f"{filtered}/manifest.csv: no kept images to review")
     shown, hidden = cap_per_class(items, per_class)
-    review = Review(shown, reject_list, Path(suspects).exists(), hidden)
+    review = Review(shown, reject_list, hidden)
     try:
         server = make_server(review, background, port)
     except OSError as err:

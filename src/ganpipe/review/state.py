@@ -19,7 +19,6 @@ from ganpipe.clean import reject_list as rl
 from ganpipe.manifest import KEPT, Row, read_manifest
 
 SUSPECT_COLUMNS = ("id", "class", "suspicion", "suspect", "predicted_class")
-CURATE_STAGE = "suspects"  # the stage that writes the suspects table (see dvc.yaml)
 
 
 class ReviewError(ValueError):
@@ -117,14 +116,14 @@ class Review:
         self,
         items: list[Item],
         reject_list: Path,
-        suspects_ranked: bool,
         hidden: dict[str, int] | None = None,
     ) -> None:
         self.items = items
         self.hidden = hidden or {}  # images per class left off the page
         self.by_key = {item.key: k for k, item in enumerate(items)}
         self.reject_list = Path(reject_list)
-        self.suspects_ranked = suspects_ranked
+        # The curate stage writes the table's header alone when ranking is off.
+        self.suspects_ranked = any(item.suspicion is not None for item in items)
         self._undo: list[tuple[str, Any]] = []
         self._lock = threading.Lock()
 

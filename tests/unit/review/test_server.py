@@ -130,7 +130,7 @@ def test_without_suspects_the_page_sorts_by_id_and_shows_names_as_text(
 @pytest.fixture
 def server(project: Project) -> Iterator[str]:
     items = load_items(project.root / "data/filtered", project.root / "data/raw", None)
-    httpd = make_server(Review(items, project.reject_list, False), (255, 255, 255), 0)
+    httpd = make_server(Review(items, project.reject_list), (255, 255, 255), 0)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"127.0.0.1:{httpd.server_address[1]}"

@@ -8,10 +8,10 @@ from reviewkit import Project
 from ganpipe.review.state import Review, ReviewError, cap_per_class, load_items, read_suspects
 
 
-def review_of(project: Project, suspects: bool = False) -> Review:
+def review_of(project: Project) -> Review:
     path = project.root / "data/curated/suspects.csv"
     items = load_items(project.root / "data/filtered", project.root / "data/raw", path)
-    return Review(items, project.reject_list, suspects_ranked=suspects)
+    return Review(items, project.reject_list)
 
 
 def test_kept_and_listed_images_with_files_most_suspicious_first(project: Project) -> None:
@@ -29,6 +29,14 @@ def test_kept_and_listed_images_with_files_most_suspicious_first(project: Projec
     assert items[0].suspicion.suspect and items[0].suspicion.predicted == "low"
     assert not items[1].suspicion.suspect
     assert items[2].suspicion is None
+    assert Review(items, project.reject_list).state()["suspects_ranked"]
+
+
+def test_a_header_only_table_means_no_ranking(project: Project) -> None:
+    project.write_suspects({})  # what the curate stage writes with curate.enabled false
+    state = review_of(project).state()
+    assert not state["suspects_ranked"]
+    assert [i["key"] for i in state["images"]] == project.keys("bar") + project.keys("low")
 
 
 def test_a_cap_keeps_the_most_suspicious_of_each_class(project: Project) -> None:
@@ -43,7 +51,7 @@ def test_a_cap_keeps_the_most_suspicious_of_each_class(project: Project) -> None
     assert [i.key for i in shown] == [bar[2], bar[0], *project.keys("low")[:2]]
     assert hidden == {"bar": 2, "low": 1}
     assert cap_per_class(items, 0) == (items, {})
-    state = Review(shown, project.reject_list, True, hidden).state()
+    state = Review(shown, project.reject_list, hidden).state()
     assert state["counts"]["bar"]["hidden"] == 2 and state["total"]["hidden"] == 3
 
 

@@ -124,7 +124,8 @@ function update(data) {
   const note = document.getElementById("note");
   note.hidden = data.suspects_ranked;
   note.textContent = "No suspect ranking yet: images are sorted by id. Suspects appear " +
-    "(most suspicious first, marked) after `dvc repro` runs the suspects stage.";
+    "(most suspicious first, marked) after `dvc repro` runs the curate stage with " +
+    "`curate.enabled: true` in params.yaml.";
   document.getElementById("undo").disabled = data.undo === 0;
 }
 
