@@ -8,7 +8,7 @@ from ganpipe.params import load_all
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, inp="data/resized", out="data/augmented")
+    args = stagekit.parse(__doc__, inp="data/curated", out="data/augmented")
     params = load_all(args.params)
     run_augment(Path(args.inp), Path(args.out), params["augment"], params["reduce"].background)
 

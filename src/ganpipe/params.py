@@ -204,8 +204,11 @@ class FilterParams(_Section):
     blank_std: Float = Field(
         2.0, ge=0, le=255, description="pixel std (0-255) at or below which an image is blank"
     )
-    near_duplicate_hamming: Int = Field(
-        4, ge=-1, le=64, description="perceptual-hash distance; -1 disables"
+    near_duplicate_distance: Float = Field(
+        0.2,
+        ge=-1,
+        le=10,
+        description="standardised-thumbnail distance (ganpipe.clean.dedupe); -1 disables",
     )
     animated: Literal["first-frame", "reject"] = "first-frame"
     reject_list: Str = "reject.txt"
@@ -265,6 +268,42 @@ class AugmentParams(_Section):
 
 Beta = Annotated[float, Strict(), Field(ge=0, lt=1)]
 DIFFAUGMENT_POLICIES = ("color", "translation", "cutout")
+
+
+@dataclass(frozen=True, config=CONFIG)
+class CurateParams(_Section):
+    """Suspect ranking: a classifier cross-validated on the data itself scores every image.
+
+    Off for curated datasets (nothing to find, and 60,000 images cost minutes); on for scraped
+    ones. ``relevance`` follows ``evaluate.inception``'s contract: ``auto`` uses a pretrained
+    image-text model only if its weights are already on disk, ``required`` fails without them.
+    """
+
+    enabled: Bool = True
+    folds: Int = Field(5, ge=2, le=20, description="cross-validation folds")
+    epochs: Int = Field(6, ge=1, le=1000, description="passes over each fold's training images")
+    batch_size: Int = Field(64, ge=2, le=65536)
+    lr: Float = Field(3e-3, gt=0, le=1)
+    image_size: Int = Field(
+        32, ge=8, le=512, description="side the classifier sees (area-downscaled; pixels)"
+    )
+    neighbours: Int = Field(
+        10, ge=1, le=1000, description="nearest neighbours of the outlier score"
+    )
+    suspect_fraction: Float = Field(
+        0.1, ge=0, le=1, description="share of images flagged as suspects, most suspicious first"
+    )
+    drop: Bool = False  # reject images at or above drop_threshold (reason 'suspect')
+    drop_threshold: Float = Field(0.9, ge=0, le=1, description="suspicion that drops an image")
+    seed: Int = _seed()
+    # torch CPU threads; 0 = all cores. One by default: this small net gains little from more,
+    # and on a busy machine two spinning threads ran 7x slower than one (benchmarks/suspects.py)
+    threads: Int = Field(1, ge=0, le=256)
+    relevance: Literal["auto", "required", "off"] = "auto"
+    relevance_model: Str = "ViT-B-32"  # an open_clip model name
+    relevance_weights: Str = Field(
+        "openai", min_length=1, description="an open_clip tag (in the Hugging Face cache) or file"
+    )
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -433,6 +472,7 @@ SECTIONS: dict[str, type] = {
     "filter": FilterParams,
     "reduce": ReduceParams,
     "resize": ResizeParams,
+    "curate": CurateParams,
     "augment": AugmentParams,
     "train": TrainParams,
     "sample": SampleParams,

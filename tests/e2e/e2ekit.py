@@ -33,6 +33,7 @@ ALL_STAGES = [
     "filter",
     "reduce",
     "resize",
+    "curate",
     "augment",
     "classifier",
     "train",
@@ -259,6 +260,7 @@ def tiny(params: dict[str, Any], image_size: int | None = None) -> dict[str, Any
     shrink(p, "filter", workers=1)
     shrink(p, "resize", image_size=image_size or (28 if mode == "L" else 32), upscale=True)
     shrink(p, "classifier", epochs=1, batch_size=16, holdout=0.25)
+    shrink(p, "curate", folds=2, epochs=1, batch_size=16, image_size=16)
     shrink(
         p,
         "train",

@@ -155,7 +155,7 @@ def test_switching_names_missing_local_inputs(project: Path, tmp_path: Path) -> 
 )
 def test_emnist_data_stages(project: Path, preset: str, classes: set[str]) -> None:
     switch_preset(project, preset)
-    assert ran(run(["dvc", "repro", "augment"], project)) == ALL_STAGES[:5]
+    assert ran(run(["dvc", "repro", "augment"], project)) == ALL_STAGES[:6]
     assert manifest_classes(project, "augmented") == dict.fromkeys(classes, PER_CLASS)
 
 

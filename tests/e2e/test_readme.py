@@ -358,7 +358,7 @@ def test_own_folder_is_one_params_edit(walker: Walker) -> None:
     walker.block("own-folder")
     source = read_params(walker.repo)["scrape"]["sources"]
     assert source == [{"kind": "folder", "root": str(walker.folders[MY_IMAGES])}]
-    assert ran(walker.block("own-run")) == ALL_STAGES[:5]
+    assert ran(walker.block("own-run")) == ALL_STAGES[:6]
     assert manifest_classes(walker.repo, "augmented") == {"circle": 16, "square": 16}
 
 
@@ -390,7 +390,7 @@ def test_review_walkthrough_rejects_a_suspect_and_reruns_from_filter(
     assert page == f"rejected {key}\n"
     image_id = key.split("/")[1]
     assert (walker.repo / "reject.txt").read_text() == before + image_id + "\n"
-    assert ran(second) == ALL_STAGES[1:5]  # filter and after: scrape stays cached
+    assert ran(second) == ALL_STAGES[1:6]  # filter and after: scrape stays cached
     rows = {r["id"]: r for r in csv.DictReader((walker.repo / "data/filtered/manifest.csv").open())}
     assert (rows[image_id]["status"], rows[image_id]["reason"]) == (
         "rejected",

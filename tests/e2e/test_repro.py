@@ -20,7 +20,7 @@ TINY = {
         ],
         "classes": ["Trouser", "Bag"],
     },
-    "filter": {"near_duplicate_hamming": -1, "contact_sheets": False},
+    "filter": {"near_duplicate_distance": -1, "contact_sheets": False},
     "reduce": {"mode": "L", "background": "#000000"},
     "resize": {"image_size": 28},
     "augment": {"chains": ["fliph"]},

@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from ganpipe.clean.decode import Rejected, decoding, extension, load, open_image, to_mode
+from ganpipe.clean.dedupe import Index, signature
 from ganpipe.clean.parallel import pmap
 from ganpipe.clean.reject_list import LISTED, RejectList, read_reject_list
 from ganpipe.clean.review import write_review
@@ -25,7 +26,7 @@ from ganpipe.clean.stage import finish, parse_colour, pass_through, start
 from ganpipe.manifest import KEPT, Row, image_relpath, sha256_bytes, stage_counts, store
 from ganpipe.params import FilterParams
 
-TEST_SIDE = 256  # blank test and perceptual hash run on at most this many pixels a side
+TEST_SIDE = 256  # blank test and near-duplicate signature run on at most this many pixels a side
 SAME_FORMAT = {"jpeg": "jpg", "jpe": "jpg", "tiff": "tif"}  # other names of a format
 ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
@@ -41,11 +42,11 @@ class _Job:
 
 @dataclass(frozen=True)
 class _Checked:
-    """One row after the per-image checks; hash and size feed the per-class duplicate pass."""
+    """One row after the per-image checks; signature and size feed the per-class duplicate pass."""
 
     source: Row
     row: Row
-    phash: int = 0
+    signature: np.ndarray | None = None  # ganpipe.clean.dedupe
     pixels: int = 0
     nbytes: int = 0
 
@@ -68,7 +69,7 @@ def run_filter(
         Path(in_dir), Path(out_dir), params, parse_colour(background), read_reject_list(reject_list)
     )
     checked = pmap(partial(_check, job=job), rows, params.workers, "filter")
-    final = _deduplicate(checked, params.near_duplicate_hamming)
+    final = _deduplicate(checked, params.near_duplicate_distance)
     _remove_dropped(job.out_dir, checked, final)
     out = finish(out_dir, final)
     _write_metrics(Path(metrics_path), out)
@@ -111,8 +112,8 @@ def _check(row: Row, job: _Job) -> _Checked:
         image = open_image(data, job.params.max_pixels)
         with decoding():
             width, height = _inspect(image, job.params)
-            gray = np.asarray(_shrink(to_mode(load(image), "L", job.background)))
-        _check_blank(gray, job.params.blank_std)
+            rgb = _shrink(to_mode(load(image), "RGB", job.background))
+        _check_blank(np.asarray(rgb.convert("L")), job.params.blank_std)
     except Rejected as err:
         return _Checked(row, row.rejected(str(err)))
     kept = replace(
@@ -122,7 +123,7 @@ def _check(row: Row, job: _Job) -> _Checked:
         height=height,
         mode=image.mode,
     )
-    return _Checked(row, kept, phash(gray), width * height, len(data))
+    return _Checked(row, kept, signature(np.asarray(rgb)), width * height, len(data))
 
 
 def _keep(row: Row, data: bytes, ext: str, job: _Job) -> Row:
@@ -174,19 +175,11 @@ def _check_blank(gray: np.ndarray, blank_std: float) -> None:
         raise Rejected(f"blank:pixel std {std:.2f} <= {blank_std:g}")
 
 
-def phash(gray: np.ndarray) -> int:
-    """64-bit perceptual hash (imagehash's pHash: 32x32 DCT, 8x8 low band vs its median)."""
-    small = cv2.resize(gray, (32, 32), interpolation=cv2.INTER_AREA).astype(np.float32)
-    low = cv2.dct(small)[:8, :8]
-    middle = np.sort(low, axis=None)[31:33].mean()  # the median, without np.median's overhead
-    return int.from_bytes(np.packbits(low > middle).tobytes(), "big")
-
-
-def _deduplicate(checked: list[_Checked], hamming: int) -> list[Row]:
+def _deduplicate(checked: list[_Checked], within: float) -> list[Row]:
     """Within each class, reject exact then near duplicates, keeping the largest of each group.
 
-    Greedy, largest first (pixels, then bytes, then id): an image is rejected when its hash is
-    within ``hamming`` bits of an image already kept. ``hamming`` -1 turns near-dups off.
+    Greedy, largest first (pixels, then bytes, then id): an image is rejected when its
+    signature is ``within`` of an image already kept. A negative ``within`` turns near-dups off.
     """
     final = [c.row for c in checked]
     by_class: dict[str, list[int]] = defaultdict(list)
@@ -196,7 +189,7 @@ def _deduplicate(checked: list[_Checked], hamming: int) -> list[Row]:
     for members in by_class.values():
         members.sort(key=lambda i: (-checked[i].pixels, -checked[i].nbytes, checked[i].row.id))
         seen: dict[str, str] = {}
-        kept_hashes = np.zeros(len(members), dtype=np.uint64)
+        index = Index(len(members))
         kept_ids: list[str] = []
         for i in members:
             c = checked[i]
@@ -204,15 +197,13 @@ def _deduplicate(checked: list[_Checked], hamming: int) -> list[Row]:
                 final[i] = c.source.rejected(f"duplicate:same bytes as {seen[c.row.sha256]}")
                 continue
             seen[c.row.sha256] = c.row.id
-            if hamming >= 0 and kept_ids:
-                dist = np.bitwise_count(kept_hashes[: len(kept_ids)] ^ np.uint64(c.phash))
-                j = int(dist.argmin())
-                if dist[j] <= hamming:
-                    final[i] = c.source.rejected(
-                        f"near-duplicate:of {kept_ids[j]} (hamming {int(dist[j])})"
-                    )
-                    continue
-            kept_hashes[len(kept_ids)] = c.phash
+            near = index.nearest(c.signature, within) if within >= 0 else None
+            if near is not None:
+                final[i] = c.source.rejected(
+                    f"near-duplicate:of {kept_ids[near[0]]} (distance {near[1]:.3f})"
+                )
+                continue
+            index.add(c.signature)
             kept_ids.append(c.row.id)
     return final
 

@@ -112,7 +112,7 @@ def test_exact_and_near_duplicates_keep_the_largest(write_stage, tmp_path):
     }
     rows, _ = filter_files(write_stage, tmp_path, files)
     assert rows["big"].status == KEPT and rows["other"].status == KEPT
-    assert rows["small"].reason.startswith(f"near-duplicate:of {rows['big'].id} (hamming")
+    assert rows["small"].reason.startswith(f"near-duplicate:of {rows['big'].id} (distance")
     dropped = [rows[n] for n in ("copy_a", "copy_b") if rows[n].status == REJECTED]
     assert len(dropped) == 1 and dropped[0].reason.startswith("duplicate:same bytes as")
     copies = sorted(p.name for p in (tmp_path / "filtered/images/logo").iterdir())
@@ -130,7 +130,7 @@ def test_near_duplicates_only_within_a_class_and_can_be_turned_off(write_stage, 
     (tmp_path / "reject.txt").write_text("")
     rows = run_filter(raw, tmp_path / "f", PARAMS, tmp_path / "reject.txt", tmp_path / "m.json")
     assert all(r.status == KEPT for r in rows)
-    off = replace(PARAMS, near_duplicate_hamming=-1)
+    off = replace(PARAMS, near_duplicate_distance=-1)
     rows, _ = filter_files(write_stage, tmp_path, {"big": big, "small": small}, params=off)
     assert rows["small"].status == KEPT
 
