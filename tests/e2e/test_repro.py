@@ -23,6 +23,7 @@ TINY = {
     "filter": {"near_duplicate_distance": -1, "contact_sheets": False},
     "reduce": {"mode": "L", "background": "#000000"},
     "resize": {"image_size": 28},
+    "curate": {"folds": 2, "epochs": 1, "batch_size": 16, "image_size": 16, "relevance": "off"},
     "augment": {"chains": ["fliph"]},
     "classifier": {"epochs": 1, "batch_size": 16, "holdout": 0.25},
     "train": {

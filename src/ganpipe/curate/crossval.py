@@ -8,7 +8,9 @@ model's space for the images it trained on and the ones it judges (the outlier s
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +54,17 @@ def downscale(images: torch.Tensor, side: int) -> torch.Tensor:
     return small.round_().clamp_(0, 255).to(torch.uint8)
 
 
+@contextmanager
+def torch_threads(count: int) -> Iterator[None]:
+    """Run with ``count`` torch CPU threads (0 = all cores), then restore the previous count."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(count or os.cpu_count() or 1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def cross_validate(data: ImageSet, p: CurateParams) -> Iterator[Fold]:
     """Train ``p.folds`` classifiers, each judging the fold it did not see (stratified folds)."""
     check_class_sizes(data, p.folds)
@@ -64,7 +77,8 @@ def cross_validate(data: ImageSet, p: CurateParams) -> Iterator[Fold]:
         settings = ClassifierParams(
             epochs=p.epochs, batch_size=p.batch_size, lr=p.lr, seed=p.seed + index
         )
-        model = train_classifier(small.subset(mask), settings)
-        features, logits = embed(model, small.images)
+        with torch_threads(p.threads):
+            model = train_classifier(small.subset(mask), settings)
+            features, logits = embed(model, small.images)
         probs = torch.softmax(logits[test].double(), dim=1).numpy()
         yield Fold(train, test, features.numpy(), probs)

@@ -11,14 +11,12 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from ganpipe.clean.stage import finish, pass_through, start
 from ganpipe.curate.crossval import cross_validate
@@ -77,7 +75,6 @@ def run_curate(
 
 def rank_images(in_dir: Path, p: CurateParams, queries: Mapping[str, str]) -> Ranking:
     """Cross-validate, score with cleanlab (and relevance when available), rank."""
-    torch.set_num_threads(p.threads or os.cpu_count() or 1)
     data = load_image_set(in_dir)
     labels = data.labels.numpy()
     scores = score(cross_validate(data, p), labels, len(data.classes), p.neighbours)
