@@ -268,6 +268,8 @@ class AugmentParams(_Section):
 
 Beta = Annotated[float, Strict(), Field(ge=0, lt=1)]
 DIFFAUGMENT_POLICIES = ("color", "translation", "cutout")
+# ADA's ops (ganpipe.train.ada), each applied per image with probability p
+ADA_OPS = ("xflip", "rotate90", "translation", "scale", "rotate", "aniso", "color", "cutout")
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -353,6 +355,12 @@ class TrainParams(_Section):
         10.0, ge=0, le=10**6, description="EMA half-life in thousands of images; 0 disables"
     )
     diffaugment: Str = ""  # comma list of color, translation, cutout
+    ada_target: Float = Field(
+        0.0, ge=0, lt=1, description="ADA: target of E[sign(D(real))]; 0 = off (paper: 0.6)"
+    )
+    ada_kimg: Float = Field(500.0, gt=0, le=10**6, description="ADA: kimg for p to go 0 -> 1")
+    ada_interval: Int = Field(4, ge=1, le=10**4, description="ADA: D steps between adjustments")
+    ada_ops: Str = "xflip,rotate90,translation,scale,rotate,aniso,color"
     balanced_sampling: Bool = False
     batch_size: Int = Field(64, ge=2, le=65536)
     total_kimg: Float = Field(
@@ -378,12 +386,27 @@ class TrainParams(_Section):
             raise ValueError(f"unknown policy {sorted(bad)}; allowed: {allowed}")
         return value
 
+    @field_validator("ada_ops")
+    @classmethod
+    def _known_ada_ops(cls, value: str) -> str:
+        bad = {o.strip() for o in value.split(",") if o.strip()} - set(ADA_OPS)
+        if bad:
+            raise ValueError(f"unknown op {sorted(bad)}; allowed: {', '.join(ADA_OPS)}")
+        return value
+
     @model_validator(mode="after")
     def _keys_agree(self) -> TrainParams:
         _require(
             self.tick_kimg <= self.snapshot_kimg, "tick_kimg", "need tick_kimg <= snapshot_kimg"
         )
         self._heads_agree()
+        if self.ada_target:
+            _require(
+                not self.diffaugment,
+                "ada_target",
+                "ADA and diffaugment both augment what D sees: use one (diffaugment: '' or "
+                "ada_target: 0)",
+            )
         if self.arch == "resnet":
             _require(not self.preset, "arch", "'resnet' needs no preset (it has its own D)")
             _require(

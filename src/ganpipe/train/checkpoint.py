@@ -33,6 +33,10 @@ ADDED_LATER = {
     "d_embed_dim",
     "d2d_temperature",
     "d2d_margin",
+    "ada_target",
+    "ada_kimg",
+    "ada_interval",
+    "ada_ops",
 }
 
 

@@ -34,6 +34,9 @@ class Draw:
     def rand(self, *shape: int) -> torch.Tensor:
         return self._mine(torch.rand(self.n * self.world, *shape, generator=self.g))
 
+    def randn(self, *shape: int) -> torch.Tensor:
+        return self._mine(torch.randn(self.n * self.world, *shape, generator=self.g))
+
     def randint(self, low: int, high: int, *shape: int) -> torch.Tensor:
         return self._mine(torch.randint(low, high, (self.n * self.world, *shape), generator=self.g))
 
@@ -61,7 +64,11 @@ def _translation(x: torch.Tensor, draw: Draw, ratio: float = 0.125) -> torch.Ten
     return padded.permute(0, 2, 3, 1)[batch, gy, gx].permute(0, 3, 1, 2)
 
 
-def _cutout(x: torch.Tensor, draw: Draw, ratio: float = 0.5) -> torch.Tensor:
+def cutout(
+    x: torch.Tensor, draw: Draw, ratio: float = 0.5, chosen: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Zero a square of ``ratio`` times the side at a random centre, in every image or in the
+    ``chosen`` ones (a boolean per image: ADA's per-image probability)."""
     _, _, h, w = x.shape
     ch, cw = int(h * ratio + 0.5), int(w * ratio + 0.5)
     top = draw.randint(0, h, 1, 1) - ch // 2
@@ -69,10 +76,12 @@ def _cutout(x: torch.Tensor, draw: Draw, ratio: float = 0.5) -> torch.Tensor:
     gy = torch.arange(h, device=x.device)[None, :, None]
     gx = torch.arange(w, device=x.device)[None, None, :]
     inside = (gy >= top) & (gy < top + ch) & (gx >= left) & (gx < left + cw)
+    if chosen is not None:
+        inside = inside & chosen[:, None, None]
     return x * (~inside)[:, None].to(x.dtype)
 
 
-POLICIES = {"color": _color, "translation": _translation, "cutout": _cutout}
+POLICIES = {"color": _color, "translation": _translation, "cutout": cutout}
 
 
 def diff_augment(

@@ -28,6 +28,7 @@ from ganpipe.models import build_models, resolve_preset
 from ganpipe.params import TrainParams
 from ganpipe.train import checkpoint as ckpt
 from ganpipe.train import distributed
+from ganpipe.train.ada import Ada, ada_augment
 from ganpipe.train.diffaugment import diff_augment
 from ganpipe.train.distributed import Rank
 from ganpipe.train.ema import ema_beta, update_ema
@@ -160,10 +161,12 @@ class Run:
         return nimg // every > (nimg - self.step_nimg) // every
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
-        """DiffAugment, drawn from the sampler's generator (so identically on every process)."""
-        return diff_augment(
-            x, self.p.diffaugment, self.state.sampler_rng, self.rank.rank, self.rank.world_size
-        )
+        """ADA at the state's p, or DiffAugment, drawn from the sampler's generator (so
+        identically on every process)."""
+        g, rank, world = self.state.sampler_rng, self.rank.rank, self.rank.world_size
+        if self.p.ada_target:
+            return ada_augment(x, self.state.ada.p, self.p.ada_ops, g, rank, world)
+        return diff_augment(x, self.p.diffaugment, g, rank, world)
 
     def to_device(self, t: torch.Tensor) -> torch.Tensor:
         """A batch on the device, image batches in the models' layout."""
@@ -257,6 +260,7 @@ def new_state(
         opt_d=torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=tuple(p.betas_d)),
         sampler_rng=torch.Generator().manual_seed(p.seed),
         params_hash=ckpt.params_hash(p, fingerprint),
+        ada=Ada(p.ada_target, p.ada_kimg, p.ada_interval),
     )
 
 
@@ -353,6 +357,7 @@ def step(run: Run, nets: Nets) -> None:
         real, y_real = (run.to_device(t) for t in run.sampler.real())
         z, y_fake = (t.to(run.device) for t in run.sampler.latent())
         d = discriminator_step(nets, real, y_real, z, y_fake, p, run.augment, run.autocast)
+        s.ada.observe(d.adv_real)
         s.cur_nimg += p.batch_size
     z, y_fake = (t.to(run.device) for t in run.sampler.latent())
     no_sync = distributed.no_sync(nets.D_ddp)
@@ -399,6 +404,7 @@ def tick(run: Run, records: Records) -> None:
         "kimg": round(s.cur_nimg / 1000, 3),
         **distributed.mean_over_ranks(s.tick_stats.means(), run.rank, run.device),
         "images_per_s": (s.cur_nimg - run.tick_start_nimg) / max(elapsed, 1e-9),
+        **({"ada_p": s.ada.p} if run.p.ada_target else {}),
     }
     s.history.append(row)
     records.tick(row)

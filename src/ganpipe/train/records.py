@@ -130,6 +130,7 @@ class Records:
             f"loss_d {row['loss_d']:.3f}  loss_g {row['loss_g']:.3f}  "
             f"D acc real {row['d_real_acc']:.2f} fake {row['d_fake_acc']:.2f}  "
             f"class acc {row['class_acc_real']:.2f}"
+            + (f"  ada p {row['ada_p']:.3f}" if "ada_p" in row else "")
         )
 
     def _log_tick(self, row: dict[str, float]) -> None:

@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from ganpipe.train import checkpoint
+from ganpipe.train.ada import Ada
 
 
 @dataclass
@@ -92,6 +93,7 @@ class TrainState:
     tick_stats: TickStats = field(default_factory=TickStats)
     epoch_stats: TickStats = field(default_factory=TickStats)
     train_seconds: Stopwatch = field(default_factory=Stopwatch)
+    ada: Ada = field(default_factory=Ada)  # ADA's augmentation probability p and r_t sums
 
     @classmethod
     def keys(cls) -> list[str]:

@@ -159,6 +159,9 @@ def test_nan_stops_with_message_and_keeps_checkpoint(
         {"d_head": "ssl"},
         {"d_head": "ssl", "loss": "hinge", "feature_matching": 1.0, "d_spectral_norm": True},
         {"d_head": "ssl", "labelled_fraction": 0.25},
+        {"d_head": "projection", "loss": "hinge", "d_spectral_norm": True},
+        {"arch": "resnet", "conditioning": "cbn", "d_head": "reacgan", "aux_weight": 0.5},
+        {"ada_target": 0.6, "ada_kimg": 0.1, "ada_ops": "xflip,rotate90,scale,color,cutout"},
     ],
 )
 def test_options_train(tiny_stage: Path, tmp_path: Path, option: dict) -> None:
@@ -232,6 +235,10 @@ def test_kill_9_then_rerun_resumes_exactly(tiny_stage: Path, tmp_path: Path) -> 
             "total_kimg": 1.6,
             "snapshot_kimg": 0.16,
             "tick_kimg": 0.08,
+            # ADA's p changes what D sees from step to step: it must resume exactly too
+            "ada_target": 0.6,
+            "ada_kimg": 0.5,
+            "ada_interval": 2,
         },
         "scrape": {"sources": [{"kind": "dataset", "name": "mnist"}]},
     }
@@ -264,3 +271,7 @@ def test_kill_9_then_rerun_resumes_exactly(tiny_stage: Path, tmp_path: Path) -> 
     assert len(curves(straight)["train/loss_d.tsv"]) == 1 + 20  # a header and 20 ticks
     epochs = [(run / "live" / "epochs.tsv").read_text() for run in (straight, killed)]
     assert epochs[0] == epochs[1] and len(epochs[0].splitlines()) > 10
+    curve = Path("plots", "metrics", "train", "ada_p.tsv")  # DVCLive's curve of p per tick
+    ada_p = [(run / "live" / curve).read_text() for run in (straight, killed)]
+    assert ada_p[0] == ada_p[1]
+    assert max(float(line.split("\t")[-1]) for line in ada_p[0].splitlines()[1:]) > 0
