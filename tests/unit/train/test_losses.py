@@ -109,6 +109,18 @@ def test_data_to_data_ce_is_fp32_and_finite_for_bf16_inputs() -> None:
     assert loss.dtype == torch.float32 and math.isfinite(loss.item())
 
 
+def test_data_to_data_ce_stays_fp32_under_bf16_autocast() -> None:
+    # near-parallel embeddings: their cosines sit just past the negative margin 0.02
+    base = torch.randn(1, 64, generator=torch.Generator().manual_seed(0))
+    noise = torch.randn(8, 64, generator=torch.Generator().manual_seed(1))
+    embed = torch.nn.functional.normalize(base + 0.01 * noise, dim=1)
+    labels, proxy = torch.arange(8), torch.nn.functional.normalize(noise, dim=1)
+    expected = data_to_data_ce(embed, proxy, labels, 0.05, 0.98)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        under_autocast = data_to_data_ce(embed, proxy, labels, 0.05, 0.98)
+    assert under_autocast.item() == pytest.approx(expected.item(), rel=1e-6)
+
+
 REACGAN = TrainParams(d_head="reacgan", aux_weight=0.5, loss="hinge")
 
 

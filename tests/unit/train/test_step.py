@@ -132,3 +132,19 @@ def test_every_architecture_and_head_trains(arch: str, head: str, size: int, cha
     assert d.cls_real is not None and d.cls_real.shape == (6, 3)
     for before, params in ((g_before, G.parameters()), (d_before, D.parameters())):
         assert any(not torch.equal(a, b) for a, b in zip(params, before, strict=True))
+
+
+@pytest.mark.parametrize("head", ["acgan", "ssl", "projection", "reacgan"])
+def test_every_head_steps_under_cpu_bf16_autocast_with_fp32_losses(head: str) -> None:
+    p = dataclasses.replace(P, arch="resnet", d_head=head, feature_matching=1.0)
+    nets = _nets(p)
+    y, z = torch.tensor([0, 1, 2, 0, 1, 2]), torch.randn(6, p.z_dim)
+    real = torch.rand(6, 1, 28, 28) * 2 - 1
+    bf16 = torch.autocast("cpu", dtype=torch.bfloat16)
+    d = discriminator_step(nets, real, y, z, y, p, _identity, bf16)
+    bf16 = torch.autocast("cpu", dtype=torch.bfloat16)
+    same = contextlib.nullcontext()
+    loss_g, _ = generator_step(nets, z, y, real, p, _identity, bf16, same)
+    assert d.loss.dtype == loss_g.dtype == torch.float32
+    assert torch.isfinite(d.loss) and torch.isfinite(loss_g)
+    assert all(t.dtype == torch.float32 for t in nets.G.parameters())  # EMA averages fp32
