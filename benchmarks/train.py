@@ -48,21 +48,27 @@ def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
 
 
 def make_step(
-    p: TrainParams, device: torch.device, amp: bool = False, compile_models: bool = False
+    p: TrainParams,
+    device: torch.device,
+    amp: bool = False,
+    compile_models: bool = False,
+    image: tuple[int, int] = (28, 1),
+    classes: int = 10,
 ) -> Callable[[], None]:
     """One training step as the loop runs it (ganpipe.train.step: D then G) on a fixed real
-    batch: timing only, no data I/O."""
-    G, D = build_models(p, 28, 1, 10)
+    batch of ``image`` = (size, channels): timing only, no data I/O."""
+    size, channels = image
+    G, D = build_models(p, size, channels, classes)
     G, D = G.to(device), D.to(device)
     layout = apply_speedups(speedups(p, device), G, D)  # as the loop does; AMP as asked
     opt_g = torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=tuple(p.betas_g))
     opt_d = torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=tuple(p.betas_d))
     G_step, D_step = (torch.compile(G), torch.compile(D)) if compile_models else (G, D)
     nets = Nets(G_step, D_step, D, opt_g, opt_d)
-    real = (torch.rand(p.batch_size, 1, 28, 28, device=device) * 2 - 1).contiguous(
+    real = (torch.rand(p.batch_size, channels, size, size, device=device) * 2 - 1).contiguous(
         memory_format=layout
     )
-    y = torch.randint(10, (p.batch_size,), device=device)
+    y = torch.randint(classes, (p.batch_size,), device=device)
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp)
 
     def step() -> None:
