@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ganpipe.clean.stage import finish, pass_through, start
-from ganpipe.curate.crossval import cross_validate
-from ganpipe.curate.relevance import Relevance, relevance
-from ganpipe.curate.scores import Scores, ranks, score, suspicion
+from ganpipe.curate.ranking import Ranking, rank_images
 from ganpipe.data import load_image_set
 from ganpipe.manifest import Row
 from ganpipe.params import CurateParams
@@ -41,18 +37,6 @@ COLUMNS = (
 SUSPECT = "suspect"  # the rejection reason of a dropped image
 
 
-@dataclass(frozen=True)
-class Ranking:
-    """The stage's verdict per image, in the input manifest's kept-row order."""
-
-    scores: Scores
-    relevance: Relevance
-    suspicion: np.ndarray
-    rank: np.ndarray
-    suspect: np.ndarray
-    dropped: np.ndarray
-
-
 def run_curate(
     in_dir: Path,
     out_dir: Path,
@@ -67,33 +51,10 @@ def run_curate(
         _write_suspects(out_dir, rows, None)
         _write_metrics(Path(metrics_path), rows, None, p)
         return finish(out_dir, rows)
-    ranking = rank_images(in_dir, p, queries)
+    ranking = rank_images(load_image_set(in_dir), p, queries)
     _write_suspects(out_dir, rows, ranking)
     _write_metrics(Path(metrics_path), rows, ranking, p)
     return finish(out_dir, [_verdict(r, ranking, i, p) for i, r in enumerate(rows)])
-
-
-def rank_images(in_dir: Path, p: CurateParams, queries: Mapping[str, str]) -> Ranking:
-    """Cross-validate, score with cleanlab (and relevance when available), rank."""
-    data = load_image_set(in_dir)
-    labels = data.labels.numpy()
-    scores = score(cross_validate(data, p), labels, len(data.classes), p.neighbours)
-    judged = relevance(data, queries, p)
-    if judged.status == "unavailable":
-        print(f"[curate] {judged.reason}")
-    qualities = [scores.label_quality, scores.outlier_score]
-    if judged.scores is not None:
-        qualities.append(judged.scores)
-    values = suspicion(qualities)
-    rank = ranks(values, data.ids)
-    return Ranking(
-        scores=scores,
-        relevance=judged,
-        suspicion=values,
-        rank=rank,
-        suspect=rank <= math.ceil(p.suspect_fraction * len(rank)),
-        dropped=p.drop & (values >= p.drop_threshold),
-    )
 
 
 def _verdict(row: Row, ranking: Ranking, index: int, p: CurateParams) -> Row:
@@ -110,8 +71,7 @@ def _write_suspects(out_dir: Path, rows: list[Row], ranking: Ranking | None) -> 
         writer.writerow(COLUMNS)
         if ranking is None:
             return
-        classes = sorted({r.label for r in rows})
-        predicted = ranking.scores.pred_probs.argmax(axis=1)
+        predicted = ranking.predicted
         for i in np.argsort(ranking.rank):
             row = rows[i]
             writer.writerow(
@@ -124,7 +84,7 @@ def _write_suspects(out_dir: Path, rows: list[Row], ranking: Ranking | None) -> 
                     f"{ranking.suspicion[i]:.6f}",
                     int(ranking.rank[i]),
                     "true" if ranking.suspect[i] else "false",
-                    classes[predicted[i]],
+                    predicted[i],
                 ]
             )
 
@@ -153,7 +113,7 @@ def _write_metrics(
         "total": {"images": len(rows)} | {k: int(v.sum()) for k, v in flags.items()},
     }
     if ranking is not None:
-        accuracy = ranking.scores.pred_probs.argmax(axis=1) == _label_index(labels)
+        accuracy = ranking.scores.pred_probs.argmax(axis=1) == ranking.labels
         body["out_of_fold_accuracy"] = round(float(accuracy.mean()), 6)
         body["relevance"] = ranking.relevance.record()
         body["protocol"] = {
@@ -163,7 +123,3 @@ def _write_metrics(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n")
     return body
-
-
-def _label_index(labels: np.ndarray) -> np.ndarray:
-    return np.searchsorted(np.array(sorted(set(labels.tolist()))), labels)

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import dupecases
 import imagecases as cases
 import pytest
 
@@ -135,7 +136,18 @@ def test_near_duplicates_only_within_a_class_and_can_be_turned_off(write_stage, 
     assert rows["small"].status == KEPT
 
 
-def test_hash_sees_alpha_composited_pixels(write_stage, tmp_path):
+def test_distinct_flat_images_stay_and_an_edited_copy_goes(write_stage, tmp_path):
+    """The issue's pair (black-top/white-bottom vs a grey gradient) and flat logos all stay."""
+    images = dupecases.distinct()
+    names = ["black-top", "gradient-left-right", "gradient-top-bottom", "circle-red", "roundel"]
+    files = {name: cases.encode(images[name], "PNG") for name in names}
+    files["roundel-crop"] = cases.encode(dupecases.crop(images["roundel"]), "JPEG", quality=80)
+    rows, _ = filter_files(write_stage, tmp_path, files)
+    assert all(rows[name].status == KEPT for name in names)
+    assert rows["roundel-crop"].reason.startswith(f"near-duplicate:of {rows['roundel'].id}")
+
+
+def test_checks_see_alpha_composited_pixels(write_stage, tmp_path):
     """A transparent PNG over white is blank; over black its (black) logo is not."""
     rows, _ = filter_files(write_stage, tmp_path, {"la": cases.gray_alpha()})
     assert rows["la"].status == KEPT

@@ -56,3 +56,49 @@ def test_a_cached_file_is_found(tmp_path: Path) -> None:
 def test_an_unknown_tag_lists_the_known_ones() -> None:
     with pytest.raises(RelevanceUnavailableError, match=r"known tags: .*openai"):
         locate_weights("ViT-B-32", "no-such-tag")
+
+
+TINY_CLIP = {
+    "embed_dim": 16,
+    "vision_cfg": {"image_size": 32, "layers": 1, "width": 32, "patch_size": 16, "head_width": 16},
+    "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 16, "heads": 1, "layers": 1},
+}
+
+
+def tiny_clip_weights(tmp_path: Path, seed: int) -> Path:
+    """A random 3 MB open_clip model registered as 'ganpipe-tiny', saved like real weights."""
+    import json
+
+    import open_clip
+
+    config = tmp_path / "ganpipe-tiny.json"
+    config.write_text(json.dumps(TINY_CLIP))
+    open_clip.add_model_config(config)
+    torch.manual_seed(seed)
+    path = tmp_path / f"tiny-{seed}.pt"
+    torch.save(open_clip.create_model("ganpipe-tiny").state_dict(), path)
+    return path
+
+
+def test_available_weights_give_one_probability_per_image_from_that_file(tmp_path: Path) -> None:
+    data = ImageSet(
+        torch.randint(
+            0, 256, (3, 3, 8, 8), dtype=torch.uint8, generator=torch.Generator().manual_seed(0)
+        ),
+        torch.tensor([0, 1, 0]),
+        ["a", "b"],
+        ["x", "y", "z"],
+    )
+    params = CurateParams(relevance="required", relevance_model="ganpipe-tiny")
+    runs = [
+        relevance(data, {"a": "a cat"}, replace(params, relevance_weights=str(path)))
+        for path in (
+            tiny_clip_weights(tmp_path, 0),
+            tiny_clip_weights(tmp_path, 0),
+            tiny_clip_weights(tmp_path, 1),
+        )
+    ]
+    assert [r.status for r in runs] == ["ok"] * 3
+    scores = [r.scores for r in runs]
+    assert scores[0].shape == (3,) and ((scores[0] > 0) & (scores[0] < 1)).all()
+    assert scores[0].tolist() == scores[1].tolist() and scores[0].tolist() != scores[2].tolist()
