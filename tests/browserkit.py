@@ -38,6 +38,11 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
 )
+IN_VIEW_LOADED = """
+return [...document.images]
+  .filter(i => i.getBoundingClientRect().top < window.innerHeight)
+  .every(i => i.complete && i.naturalWidth > 0);
+"""
 
 
 @contextmanager
@@ -85,15 +90,12 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[WebDriver]:
 
 
 def open_page(driver: WebDriver, url: str) -> list[WebElement]:
-    """Load the page; its tiles in page order, once every thumbnail has loaded."""
+    """Load the page; its tiles in page order, once the thumbnails in view have loaded (those
+    below load lazily, as they scroll in)."""
     driver.get(url)
-    wait = WebDriverWait(driver, 20)
+    wait = WebDriverWait(driver, 30)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".tile"))
-    wait.until(
-        lambda d: d.execute_script(
-            "return [...document.images].every(i => i.complete && i.naturalWidth > 0)"
-        )
-    )
+    wait.until(lambda d: d.execute_script(IN_VIEW_LOADED))
     return driver.find_elements(By.CSS_SELECTOR, ".tile")
 
 

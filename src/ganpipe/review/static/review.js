@@ -26,6 +26,12 @@ function element(tag, className, text) {
   return node;
 }
 
+// Text with code spans: each part is a string, or [string] for code; never parsed as HTML.
+function fill(node, ...parts) {
+  node.replaceChildren(...parts.map((part) =>
+    Array.isArray(part) ? element("code", null, part[0]) : document.createTextNode(part)));
+}
+
 function makeTile(image) {
   const tile = element("div", "tile");
   tile.tabIndex = 0;
@@ -76,7 +82,8 @@ function build(data) {
 
 function describe(image) {
   if (image.locked_by) {
-    return "rejected by the line “" + image.locked_by + "” of reject.txt: edit that line to keep it";
+    return "rejected by the line “" + image.locked_by + "” of " + state.reject_list +
+      ": edit that line to keep it";
   }
   if (image.rejected) return "marked for rejection: click to keep it";
   const why = image.suspect ? " (suspect: looks like " + image.predicted + ")" : "";
@@ -112,20 +119,24 @@ function update(data) {
     if (line) line.textContent = summary(counts);
   });
   const total = data.total;
-  document.getElementById("totals").textContent =
-    "All classes: " + summary(total) + " (" + plural(total.kept + total.marked, "image") + " on this page)";
+  const shown = plural(total.kept + total.marked, "image") + " on this page";
+  const totals = document.getElementById("totals");
+  totals.textContent = "All classes: " + summary(total) + " (" + shown + ")";
   const banner = document.getElementById("banner");
   banner.classList.toggle("pending", total.pending > 0);
-  banner.textContent = total.pending
-    ? plural(total.pending, "change") + " to " + data.reject_list +
-      " not applied yet: run `dvc repro` (only filter and the stages after it re-run)."
-    : data.reject_list + " matches the last filter run. Changes you make here are saved to it " +
-      "at once; then run `dvc repro` (only filter and the stages after it re-run).";
+  const rerun = " (only filter and the stages after it re-run).";
+  if (total.pending) {
+    fill(banner, plural(total.pending, "change") + " to ", [data.reject_list],
+      " not applied yet: run ", ["dvc repro"], rerun);
+  } else {
+    fill(banner, [data.reject_list], " matches the last filter run. What you mark here is " +
+      "saved to it at once; then run ", ["dvc repro"], rerun);
+  }
   const note = document.getElementById("note");
   note.hidden = data.suspects_ranked;
-  note.textContent = "No suspect ranking yet: images are sorted by id. Suspects appear " +
-    "(most suspicious first, marked) after `dvc repro` runs the curate stage with " +
-    "`curate.enabled: true` in params.yaml.";
+  fill(note, "No suspect ranking yet: images are sorted by id. Suspects appear (most " +
+    "suspicious first, marked) after ", ["dvc repro"], " runs the curate stage with ",
+    ["curate.enabled: true"], " in params.yaml.");
   document.getElementById("undo").disabled = data.undo === 0;
 }
 
