@@ -83,7 +83,7 @@ def build_project(
     stage_factory(root / "data/raw", dict(zip(classes, (4, 3), strict=True)), size=28, channels=3)
     params = {
         "scrape": {"sources": [{"kind": "folder", "root": str(root / "my_images")}]},
-        "filter": {"workers": 1, "contact_sheets": False},
+        "filter": {"workers": 1, "contact_sheets": False, "near_duplicate_distance": -1},
     }
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     project = Project(root, read_manifest(root / "data/raw"))
