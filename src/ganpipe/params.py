@@ -372,7 +372,7 @@ class TrainParams(_Section):
     tick_kimg: Float = Field(10.0, gt=0, le=10**6, description="status line + DVCLive step")
     snapshot_kimg: Float = Field(50.0, gt=0, le=10**6, description="grid + checkpoint")
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
-    amp: Bool = True  # bf16 autocast on CUDA only
+    amp: Bool = True  # bf16 autocast on CUDA and on CPUs with native bf16 (AVX512-BF16, AMX)
     compile: Bool = False
     threads: Int = Field(0, ge=0, le=1024, description="torch CPU threads; 0 = all cores")
     sync_batchnorm: Bool = False  # under torchrun: G's BatchNorm over the global batch (CUDA)

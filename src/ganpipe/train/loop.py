@@ -33,6 +33,7 @@ from ganpipe.train.diffaugment import diff_augment
 from ganpipe.train.distributed import Rank
 from ganpipe.train.ema import ema_beta, update_ema
 from ganpipe.train.memory import retain_freed_memory
+from ganpipe.train.precision import cpu_has_native_bf16
 from ganpipe.train.records import EPOCHS_FILE, Records, write_epochs
 from ganpipe.train.sampler import Sampler
 from ganpipe.train.snapshot import Scorer, export_generator, save_grid_png
@@ -67,10 +68,12 @@ class Speedups:
 
 
 def speedups(p: TrainParams, device: torch.device) -> Speedups:
-    """CUDA gets autocast (``train.amp: false`` opts out) and channels_last; the CPU
-    channels_last and retained memory; MPS none."""
+    """CUDA, and CPUs with native bf16 (AVX512-BF16 or AMX: ganpipe.train.precision), get bf16
+    autocast (``train.amp: false`` opts out); CUDA and the CPU channels_last; the CPU retained
+    memory; MPS none. Emulated bf16 (other CPUs) would be slower than fp32, so they keep it."""
+    native_bf16 = device.type == "cuda" or (device.type == "cpu" and cpu_has_native_bf16())
     return Speedups(
-        amp=p.amp and device.type == "cuda",
+        amp=p.amp and native_bf16,
         channels_last=device.type in ("cuda", "cpu"),
         retain_freed_memory=device.type == "cpu",
     )
