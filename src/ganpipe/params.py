@@ -205,7 +205,7 @@ class FilterParams(_Section):
         2.0, ge=0, le=255, description="pixel std (0-255) at or below which an image is blank"
     )
     near_duplicate_distance: Float = Field(
-        0.2,
+        0.12,
         ge=-1,
         le=10,
         description="standardised-thumbnail distance (ganpipe.clean.dedupe); -1 disables",

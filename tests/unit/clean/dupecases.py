@@ -3,8 +3,8 @@
 ``distinct()``: 23 flat, two-tone, gradient and simple-logo images that must never merge (the
 kind a perceptual hash confuses). ``pairs()``: each of 12 base images (4 photo-like, 8 simple)
 against 8 edits that keep it the same picture: JPEG quality 60, half size, 1.5x size, a 5% crop,
-brightness +10%, saturation -10%, contrast -10%, a small watermark. benchmarks/dedupe.py uses
-all of them; the unit tests a few.
+brightness +10%, saturation -10%, contrast -10%, a small watermark. ``crops()``: 3%, 5% and 8%
+crops of 27 images. benchmarks/dedupe.py uses all of them; the unit tests a few.
 """
 
 from __future__ import annotations
@@ -137,6 +137,16 @@ EDITS: dict[str, Callable[[Image.Image], Image.Image]] = {
     "contrast-10%": lambda im: ImageEnhance.Contrast(im).enhance(0.9),
     "watermark": watermark,
 }
+
+
+def crops() -> list[tuple[str, Image.Image, Image.Image]]:
+    """(name, original, a 3% / 5% / 8% central crop saved as a quality-80 JPEG) for every image
+    of ``distinct()`` and 4 photos: crops move every edge of a flat logo, the hardest edit."""
+    bases = [(f"photo-{i}", photo(i)) for i in range(4)] + list(distinct().items())
+    return [
+        (f"{name}/crop-{share:.0%}", base, jpeg(crop(base, share), 80))
+        for (name, base), share in itertools.product(bases, (0.03, 0.05, 0.08))
+    ]
 
 
 def pairs() -> list[tuple[str, Image.Image, Image.Image]]:
