@@ -69,6 +69,17 @@ def test_planted_errors_rank_on_top_and_every_row_passes_through(tmp_path: Path)
     assert metrics["relevance"]["status"] == "skipped"
 
 
+def test_a_rerun_writes_the_same_bytes(tmp_path: Path) -> None:
+    """Fixed seeds: DVC's cache must see an unchanged output as unchanged."""
+    make_stage(tmp_path / "resized", per_class=6)
+    outputs = []
+    for name in ("one", "two"):
+        run_curate(tmp_path / "resized", tmp_path / name, tmp_path / f"{name}.json", FAST, {})
+        files = [tmp_path / name / SUSPECTS, tmp_path / name / "manifest.csv"]
+        outputs.append([f.read_bytes() for f in [*files, tmp_path / f"{name}.json"]])
+    assert outputs[0] == outputs[1]
+
+
 def test_drop_rejects_above_the_threshold_with_reason_suspect(tmp_path: Path) -> None:
     planted = make_stage(tmp_path / "resized")
     params = replace(FAST, drop=True, drop_threshold=0.5)
