@@ -20,14 +20,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from ganpipe.augment import run_augment
-from ganpipe.clean.filter import run_filter
 from ganpipe.clean.parallel import pmap
-from ganpipe.clean.reduce import run_reduce
-from ganpipe.clean.resize import run_resize
-from ganpipe.clean.stage import PNG_LEVEL
+from ganpipe.clean.rows import PNG_LEVEL
 from ganpipe.manifest import Row, content_id, image_relpath, sha256_bytes, write_manifest
 from ganpipe.params import AugmentParams, FilterParams, ReduceParams, ResizeParams
+from ganpipe.stages.augment import run_augment
+from ganpipe.stages.filter import run_filter
+from ganpipe.stages.reduce import run_reduce
+from ganpipe.stages.resize import run_resize
 
 CLASSES = ("alpha", "beta", "gamma", "delta")
 CHAINS = ["fliph", "rot_-15:15", "noise_0.02 blur_0.5:1.0"]

@@ -22,12 +22,12 @@ import numpy as np
 import torch
 
 from ganpipe.data import ImageSet, load_image_set, split_holdout
+from ganpipe.generate import generate_images
 from ganpipe.metrics.classifier import DomainClassifier, load_classifier
 from ganpipe.metrics.registry import EvalContext, conditional_accuracy, domain_fd
 from ganpipe.params import load_all
 from ganpipe.sample import load_generator
 from ganpipe.train.loop import training_loop
-from ganpipe.train.snapshot import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 PER_CLASS = 500
@@ -63,7 +63,7 @@ def score(
     g = torch.Generator().manual_seed(0)
     y = torch.arange(len(classes)).repeat_interleave(PER_CLASS)
     z = torch.randn(len(y), gen.model.z_dim, generator=g)
-    fake = ImageSet(generate(gen.model, z, y), y, classes, [str(i) for i in range(len(y))])
+    fake = ImageSet(generate_images(gen.model, z, y), y, classes, [str(i) for i in range(len(y))])
     ctx = EvalContext(fake, real, classifier, sha, params["evaluate"], params["classifier"])
     return {
         "cond_acc": conditional_accuracy(ctx)["conditional_accuracy"],

@@ -1,16 +1,14 @@
 """Stage resize: every image to resize.image_size, letterboxed, cropped or stretched."""
 
-from pathlib import Path
-
 from ganpipe import stagekit
-from ganpipe.clean.resize import run_resize
 from ganpipe.params import load_all
+from ganpipe.stages.resize import run_resize
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, inp="data/rgb", out="data/resized")
+    args = stagekit.parse(__doc__, "inp", "out")
     params = load_all(args.params)
-    run_resize(Path(args.inp), Path(args.out), params["resize"], params["reduce"].background)
+    run_resize(args.inp, args.out, params["resize"], params["reduce"].background)
 
 
 if __name__ == "__main__":

@@ -1,33 +1,25 @@
 """Stage train: the AC-GAN (or DCGAN); resumes automatically after an interruption.
 
-Several GPUs or machines: ``torchrun --standalone --nproc_per_node N stages/train.py`` (see
-src/ganpipe/train/distributed.py); train.batch_size stays the global batch.
+Several GPUs or machines: ``torchrun --standalone --nproc_per_node N stages/train.py ...`` with
+dvc.yaml's arguments (see src/ganpipe/train/distributed.py); train.batch_size stays the global
+batch.
 """
-
-from pathlib import Path
 
 from ganpipe import stagekit
 from ganpipe.params import load_all
-from ganpipe.train.loop import training_loop
+from ganpipe.stages.train import run_train
 
 
 def main() -> None:
-    args = stagekit.parse(
-        __doc__,
-        inp="data/augmented",
-        models="models",
-        classifier="models/classifier.pt",
-        live="metrics/train",
-        metrics="metrics/train.json",
-    )
+    args = stagekit.parse(__doc__, "inp", "classifier", "models", "live", "metrics")
     params = load_all(args.params)
-    training_loop(
-        Path(args.inp),
-        Path(args.models),
+    run_train(
+        args.inp,
+        args.models,
         params["train"],
-        Path(args.live),
-        Path(args.metrics),
-        Path(args.classifier),
+        args.live,
+        args.metrics,
+        args.classifier,
         params["classifier"].holdout,
     )
 

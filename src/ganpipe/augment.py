@@ -14,36 +14,33 @@ for anything that should not show up in samples.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import os
 from dataclasses import dataclass, replace
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from ganpipe.chains import Code, format_code, parse_chain
+from ganpipe.chains import Code, format_code
 from ganpipe.clean.decode import load, open_image
-from ganpipe.clean.parallel import pmap
-from ganpipe.clean.stage import fill_for, finish, pass_through, save_png, start
+from ganpipe.clean.rows import fill_for, pass_through, save_png
 from ganpipe.manifest import Row, content_id, copy_origin
-
-if TYPE_CHECKING:
-    from ganpipe.params import AugmentParams
 
 APPLIED = "applied.csv"
 
 
-# --------------------------------------------------------------------------- the stage
+# --------------------------------------------------------------------------- one image
 
 
 @dataclass(frozen=True)
-class _Job:
+class AugmentJob:
+    """What every worker needs: folders, parsed chains, copies per chain, seed, background."""
+
     in_dir: Path
     out_dir: Path
     chains: tuple[tuple[str, tuple[Code, ...]], ...]
@@ -52,26 +49,8 @@ class _Job:
     background: str
 
 
-def run_augment(in_dir: Path, out_dir: Path, params: AugmentParams, background: str) -> list[Row]:
-    """Pass every kept image through, plus ``copies`` augmented images per chain.
-
-    Copies get the id ``content_id("<id>|<chain>|<copy>")`` and ``copy-of:<source id>`` as
-    origin (ganpipe.data.source_id); ``applied.csv`` maps each copy to its source id and the
-    concrete codes applied.
-    """
-    chains = tuple((chain, parse_chain(chain)) for chain in params.chains)
-    rows = start(in_dir, out_dir)
-    if chains:
-        _albumentations()  # import once here, before workers fork, not once per worker
-    job = _Job(Path(in_dir), Path(out_dir), chains, params.copies, params.seed, background)
-    results = pmap(partial(_augment_one, job=job), rows, params.workers, "augment")
-    records = [record for out in results for record in out]
-    _write_applied(Path(out_dir), records)
-    return finish(out_dir, [record.row for record in records])
-
-
 @dataclass(frozen=True)
-class _Record:
+class Augmented:
     """One output image; ``chain`` is empty for the original."""
 
     row: Row
@@ -80,10 +59,10 @@ class _Record:
     applied: str = ""
 
 
-def _augment_one(row: Row, job: _Job) -> list[_Record]:
+def augment_row(row: Row, job: AugmentJob) -> list[Augmented]:
     """The original (copied byte for byte) and its augmented copies."""
     source = job.in_dir / row.path
-    out = [_Record(pass_through(row, job.in_dir, job.out_dir))]
+    out = [Augmented(pass_through(row, job.in_dir, job.out_dir))]
     if not job.chains:
         return out
     image = load(open_image(source.read_bytes()))
@@ -98,7 +77,7 @@ def _augment_one(row: Row, job: _Job) -> list[_Record]:
             new_id = content_id(key.encode())
             new = save_png(_to_image(augmented, image.mode), job.out_dir, row, new_id)
             # origin names the source image, so the held-out split keeps copies with it
-            out.append(_Record(replace(new, origin=copy_origin(row.id)), row.id, chain, applied))
+            out.append(Augmented(replace(new, origin=copy_origin(row.id)), row.id, chain, applied))
     return out
 
 
@@ -122,7 +101,7 @@ def _apply(
     return pixels, " ".join(applied)
 
 
-def _albumentations() -> ModuleType:
+def load_albumentations() -> ModuleType:
     """albumentations, imported on first use: parsing chains (params checks) must stay cheap."""
     os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")  # no network check at import
     import albumentations
@@ -137,7 +116,7 @@ def _transform(name: str, values: tuple[float, ...], fill: Any, shape: tuple[int
     Cached: a fixed chain builds its transforms once per worker (building one costs more than
     applying it to a 64x64 image).
     """
-    A = _albumentations()
+    A = load_albumentations()
     geometry = {
         "interpolation": cv2.INTER_LINEAR,
         "mask_interpolation": cv2.INTER_NEAREST,
@@ -223,13 +202,3 @@ def _zoom_box(A: ModuleType, box: tuple[int, ...], fill: Any, shape: tuple[int, 
 
 def _to_image(pixels: np.ndarray, mode: str) -> Image.Image:
     return Image.fromarray(np.ascontiguousarray(pixels)).convert(mode)
-
-
-def _write_applied(out_dir: Path, records: list[_Record]) -> None:
-    """``applied.csv``: per augmented copy, its source, chain and the concrete codes applied."""
-    copies = sorted((r for r in records if r.chain), key=lambda r: (r.row.label, r.row.id))
-    with (out_dir / APPLIED).open("w", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["id", "class", "source_id", "chain", "applied"])
-        for r in copies:
-            writer.writerow([r.row.id, r.row.label, r.source_id, r.chain, r.applied])

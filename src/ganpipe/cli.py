@@ -19,12 +19,14 @@ from typing import Any
 
 import yaml
 
-from ganpipe.params import SECTIONS, ParamsError
+from ganpipe.errors import UserError
+from ganpipe.params import SECTIONS
+from ganpipe.stagekit import USER_ERRORS
 
 
 def _sample(args: argparse.Namespace) -> None:
+    from ganpipe.generate import grid_image
     from ganpipe.sample import generate, load_generator
-    from ganpipe.train.snapshot import grid_image
 
     gen = load_generator(args.checkpoint)
     images = generate(gen, args.class_name, args.n, args.seed)
@@ -47,7 +49,6 @@ def _info(args: argparse.Namespace) -> None:
 
 
 PRESETS_DIR = Path(__file__).resolve().parents[2] / "presets"
-LOCAL_KINDS = ("folder", "flat-folder", "csv")
 
 
 def presets_dir(given: str | None = None) -> Path:
@@ -61,9 +62,12 @@ def presets_dir(given: str | None = None) -> Path:
 
 def _missing_inputs(params: dict) -> list[str]:
     """Local files and folders the new sources read that are not there yet."""
+    from ganpipe.scrape.local import LOCAL_KINDS
+
     missing = []
     for source in params["scrape"].sources:
-        if source.kind in LOCAL_KINDS:
+        # a dataset's root is only the first of several places looked in
+        if source.kind in LOCAL_KINDS and source.kind != "dataset":
             for path in (source.csv, source.root):
                 if path and not Path(path).exists():
                     missing.append(path)
@@ -94,7 +98,7 @@ def _preset(args: argparse.Namespace) -> None:
         return
     source = folder / f"{args.name}.yaml"
     if not source.exists():
-        raise ValueError(f"unknown preset {args.name!r}; presets: {', '.join(names)}")
+        raise UserError(f"unknown preset {args.name!r}; presets: {', '.join(names)}")
     params = load_all(source)  # a broken preset must not replace a working params.yaml
     Path(args.params).write_text(complete_preset(source.read_text(), params))
     print(f"params.yaml is now the {args.name} preset; run `dvc repro`")
@@ -106,7 +110,7 @@ def _preset(args: argparse.Namespace) -> None:
 
 
 def _review(args: argparse.Namespace) -> None:
-    from ganpipe.clean.stage import parse_colour
+    from ganpipe.clean.rows import parse_colour
     from ganpipe.params import load_all
     from ganpipe.review.server import serve
 
@@ -201,7 +205,7 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except (FileNotFoundError, ValueError, ParamsError) as err:
+    except USER_ERRORS as err:
         print(f"ganpipe {args.command}: error: {err}", file=sys.stderr)
         sys.exit(1)
 

@@ -11,6 +11,7 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
+from ganpipe.errors import UserError
 from ganpipe.manifest import COPY_OF, Row, class_names, read_manifest
 
 
@@ -76,7 +77,7 @@ def load_image_set(
     if per_class:
         rows = _first_per_class(rows, per_class)
     if not rows:
-        raise ValueError(f"{stage_dir}: the manifest has no kept images to train on")
+        raise UserError(f"{stage_dir}: the manifest has no kept images to train on")
     classes = classes or class_names(rows)
     index = {c: i for i, c in enumerate(classes)}
     arrays = [
@@ -85,7 +86,7 @@ def load_image_set(
     ]
     shapes = {a.shape for a in arrays}
     if len(shapes) != 1:
-        raise ValueError(
+        raise UserError(
             f"{stage_dir}: images differ in shape {sorted(shapes)[:3]}; run the resize stage first"
         )
     images = torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()

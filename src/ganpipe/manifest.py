@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from ganpipe.errors import UserError
+
 KEPT = "kept"
 REJECTED = "rejected"
 MANIFEST = "manifest.csv"
@@ -129,7 +131,7 @@ def read_manifest(stage_dir: Path, kept_only: bool = False) -> list[Row]:
     with path.open(newline="") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames != COLUMNS:
-            raise ValueError(f"{path}: columns {reader.fieldnames} differ from {COLUMNS}")
+            raise UserError(f"{path}: columns {reader.fieldnames} differ from {COLUMNS}")
         rows = [
             Row(
                 id=d["id"],

@@ -1,4 +1,4 @@
-"""Sampling from a trained generator: the Python API, and the sample stage's outputs."""
+"""Sampling from a trained generator: the Python API the sample stage and ``ganpipe`` use."""
 
 from __future__ import annotations
 
@@ -8,19 +8,12 @@ from typing import Any
 
 import torch
 from PIL import Image
-from tqdm import tqdm
 
-from ganpipe.data import ImageSet, load_image_set
-from ganpipe.manifest import (
-    Row,
-    encode_png,
-    write_image,
-    write_manifest,
-)
+from ganpipe.data import ImageSet
+from ganpipe.errors import UserError
+from ganpipe.generate import generate_images, grid_image
 from ganpipe.models import build_models
-from ganpipe.params import SampleParams, TrainParams, build
-from ganpipe.train.snapshot import generate as generate_images
-from ganpipe.train.snapshot import grid_image
+from ganpipe.params import TrainParams, build
 
 
 @dataclasses.dataclass
@@ -39,10 +32,10 @@ class LoadedGenerator:
         ):
             index = int(name_or_index)
             if not 0 <= index < len(self.classes):
-                raise ValueError(f"class index {index} out of range 0..{len(self.classes) - 1}")
+                raise UserError(f"class index {index} out of range 0..{len(self.classes) - 1}")
             return index
         if name_or_index not in self.classes:
-            raise ValueError(f"unknown class {name_or_index!r}; classes: {', '.join(self.classes)}")
+            raise UserError(f"unknown class {name_or_index!r}; classes: {', '.join(self.classes)}")
         return self.classes.index(str(name_or_index))
 
 
@@ -91,21 +84,6 @@ def save_grid(gen: LoadedGenerator, path: Path, columns: int = 10, seed: int = 0
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path)
     return image
-
-
-def _save_png(array: torch.Tensor, out_dir: Path, label: str, origin: str) -> Row:
-    """Write one generated image as PNG; the row follows the manifest data contract."""
-    data = array.permute(1, 2, 0).numpy()
-    gray = data.shape[2] == 1
-    return write_image(
-        out_dir,
-        label,
-        encode_png(data[:, :, 0] if gray else data),
-        "png",
-        origin,
-        (data.shape[1], data.shape[0]),
-        "L" if gray else "RGB",
-    )
 
 
 @torch.no_grad()
@@ -158,35 +136,6 @@ def training_gif(grids_dir: Path, path: Path, frame_ms: int = 400) -> None:
     if frames:
         durations = [frame_ms] * (len(frames) - 1) + [frame_ms * 5]
         frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0)
-
-
-def run_sample(
-    generator_path: Path,
-    out_dir: Path,
-    p: SampleParams,
-    real_dir: Path | None,
-    grids_dir: Path | None,
-) -> list[Row]:
-    """Per-class folders of ``p.per_class`` images, a manifest, and the pictures."""
-    gen = load_generator(generator_path)
-    # unconditional samples carry the training label, so evaluate can pair them with the reals
-    labels = gen.classes if gen.conditional else gen.classes[:1]
-    rows = []
-    for label in tqdm(labels, desc="sample", unit="class"):
-        images = generate(gen, label if gen.conditional else None, p.per_class, p.seed)
-        rows += [
-            _save_png(img, out_dir, label, f"{generator_path.name}:seed{p.seed}:{i}")
-            for i, img in enumerate(images)
-        ]
-    write_manifest(out_dir, rows)
-    save_grid(gen, out_dir / "grid.png", p.grid_columns, p.seed)
-    save_interpolations(gen, out_dir, p.interpolation_steps, p.seed)
-    if real_dir is not None:
-        real = load_image_set(real_dir, gen.classes, per_class=p.grid_columns)
-        real_vs_generated(gen, real, out_dir, p.grid_columns, p.seed)
-    if grids_dir is not None:
-        training_gif(grids_dir, out_dir / "training.gif")
-    return rows
 
 
 def model_summary(gen: LoadedGenerator) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ganpipe.augment import _apply, run_augment
+from ganpipe.augment import _apply
 from ganpipe.chains import ChainError, parse_chain
 from ganpipe.manifest import (
     Row,
@@ -21,6 +21,7 @@ from ganpipe.manifest import (
     write_manifest,
 )
 from ganpipe.params import AugmentParams, ParamsError, build
+from ganpipe.stages.augment import run_augment
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 

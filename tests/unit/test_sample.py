@@ -9,7 +9,8 @@ from PIL import Image
 from ganpipe.manifest import read_manifest
 from ganpipe.models import Generator
 from ganpipe.params import SampleParams, TrainParams
-from ganpipe.sample import generate, load_generator, run_sample, training_gif
+from ganpipe.sample import generate, load_generator, training_gif
+from ganpipe.stages.sample import run_sample
 from ganpipe.train.snapshot import export_generator
 
 
@@ -37,13 +38,13 @@ def test_image_i_does_not_depend_on_n(generator_path: Path) -> None:
 def test_run_sample_writes_folders_manifest_and_pictures(
     generator_path: Path, tmp_path: Path, tiny_stage: Path
 ) -> None:
-    grids = tmp_path / "grids"
-    grids.mkdir()
+    grids = tmp_path / "train" / "grids"
+    grids.mkdir(parents=True)
     for k in range(3):
         Image.new("L", (20, 20), 40 * k).save(grids / f"kimg{k:08.1f}.png")
     out = tmp_path / "samples"
     rows = run_sample(
-        generator_path, out, SampleParams(per_class=5, grid_columns=4), tiny_stage, grids
+        generator_path.parent, out, SampleParams(per_class=5, grid_columns=4), tiny_stage
     )
     assert len(rows) == 10 and read_manifest(out) == sorted(rows, key=lambda r: (r.label, r.id))
     assert sorted(p.name for p in (out / "images").iterdir()) == ["bar", "low"]
@@ -56,7 +57,7 @@ def test_run_sample_writes_folders_manifest_and_pictures(
 
 def test_rerun_is_byte_identical(generator_path: Path, tmp_path: Path) -> None:
     for name in ("a", "b"):
-        run_sample(generator_path, tmp_path / name, SampleParams(per_class=3), None, None)
+        run_sample(generator_path.parent, tmp_path / name, SampleParams(per_class=3))
     assert (tmp_path / "a/manifest.csv").read_bytes() == (tmp_path / "b/manifest.csv").read_bytes()
     assert (tmp_path / "a/grid.png").read_bytes() == (tmp_path / "b/grid.png").read_bytes()
 
@@ -68,11 +69,11 @@ def test_training_gif_without_grids_writes_nothing(tmp_path: Path) -> None:
 
 def test_unconditional_samples_carry_the_training_label(tmp_path: Path) -> None:
     p = TrainParams(g_channels=16, z_dim=8, mode="dcgan")
-    path = tmp_path / "g.pt"
+    path = tmp_path / "generator.pt"
     export_generator(
         Generator(p, 28, 1, 0),
         {"params": p.__dict__, "classes": ["cat"], "size": 28, "channels": 1, "conditional": False},
         path,
     )
-    rows = run_sample(path, tmp_path / "s", SampleParams(per_class=3), None, None)
+    rows = run_sample(tmp_path, tmp_path / "s", SampleParams(per_class=3))
     assert {r.label for r in rows} == {"cat"}

@@ -1,4 +1,4 @@
-"""The reduce stage: every kept image to 8-bit RGB or L, as a lossless PNG.
+"""Reduce one image to 8-bit RGB or L, as a lossless PNG.
 
 Orientation, colour management, 16-bit scaling and alpha compositing live in
 :mod:`ganpipe.clean.decode`, shared with filter so both see the same pixels.
@@ -6,38 +6,21 @@ Orientation, colour management, 16-bit scaling and alpha compositing live in
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from PIL import Image
 
 from ganpipe.clean.decode import Mode, Rejected, load, open_image, to_mode
-from ganpipe.clean.stage import parse_colour, pass_through, run_stage, save_png
+from ganpipe.clean.rows import pass_through, save_png
 from ganpipe.manifest import Row
-from ganpipe.params import ReduceParams
 
 ORIENTATION = 0x0112  # the EXIF tag exif_transpose applies
 
 
-def run_reduce(in_dir: Path, out_dir: Path, params: ReduceParams) -> list[Row]:
-    """Reduce ``in_dir``'s kept images into ``out_dir`` (one PNG per image, same ids).
-
-    An image that is already an 8-bit PNG in ``mode`` with nothing to composite or orient is
-    passed through (ganpipe.clean.stage.pass_through) rather than written again.
-    """
-    task = partial(
-        _reduce_one,
-        in_dir=Path(in_dir),
-        out_dir=Path(out_dir),
-        mode=params.mode,
-        background=parse_colour(params.background),
-    )
-    return run_stage(in_dir, out_dir, task, params.workers, "reduce")
-
-
-def _reduce_one(
+def reduce_row(
     row: Row, in_dir: Path, out_dir: Path, mode: Mode, background: tuple[int, int, int]
 ) -> list[Row]:
+    """One image as 8-bit RGB or L; passed through (not rewritten) when already so."""
     try:
         image = load(open_image((in_dir / row.path).read_bytes()))
     except Rejected as err:  # filter normally catches these; reduce may run on other input

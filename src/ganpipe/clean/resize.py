@@ -1,4 +1,4 @@
-"""The resize stage: every image to one square size, by letterbox, centre crop or stretch.
+"""Resize an image to one square size, by letterbox, centre crop or stretch.
 
 Downscaling is anti-aliased: ``area`` is an exact box average (PIL's BOX), ``lanczos`` PIL's
 Lanczos, whose kernel widens with the scale factor (OpenCV's LANCZOS4 does not, and aliases).
@@ -6,32 +6,20 @@ Lanczos, whose kernel widens with the scale factor (OpenCV's LANCZOS4 does not, 
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 from PIL import Image
 
 from ganpipe.clean.decode import Rejected, load, open_image
-from ganpipe.clean.stage import fill_for, pass_through, run_stage, save_png
+from ganpipe.clean.rows import fill_for, pass_through, save_png
 from ganpipe.manifest import Row
 from ganpipe.params import ResizeParams
 
 
-def run_resize(in_dir: Path, out_dir: Path, params: ResizeParams, background: str) -> list[Row]:
-    """Resize ``in_dir``'s kept images to ``params.image_size`` squares; pad with ``background``."""
-    task = partial(
-        _resize_one,
-        in_dir=Path(in_dir),
-        out_dir=Path(out_dir),
-        params=params,
-        background=background,
-    )
-    return run_stage(in_dir, out_dir, task, params.workers, "resize")
-
-
-def _resize_one(
+def resize_row(
     row: Row, in_dir: Path, out_dir: Path, params: ResizeParams, background: str
 ) -> list[Row]:
+    """One image as a ``params.image_size`` square; passed through when already one."""
     try:
         image = load(open_image((in_dir / row.path).read_bytes()))
         _check_size(image, params)

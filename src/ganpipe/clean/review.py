@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ganpipe.clean.decode import load, open_image, to_mode
 from ganpipe.clean.parallel import pmap
-from ganpipe.clean.stage import PNG_LEVEL
+from ganpipe.clean.rows import PNG_LEVEL
 from ganpipe.manifest import Row
 
 THUMB = 96  # thumbnail box, pixels

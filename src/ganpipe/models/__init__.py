@@ -6,6 +6,7 @@ import dataclasses
 
 from torch import nn
 
+from ganpipe.errors import UserError
 from ganpipe.models.discriminator import Discriminator
 from ganpipe.models.generator import Generator
 from ganpipe.models.heads import DOutput
@@ -31,7 +32,7 @@ def build_models(
     k = n_classes if p.mode == "acgan" else 0
     if p.preset == "seed-emnist":
         if size != 28 or not k:
-            raise ValueError(
+            raise UserError(
                 "train.preset 'seed-emnist' is the seed's 28x28 AC-GAN: it needs "
                 "resize.image_size 28 and train.mode acgan"
             )

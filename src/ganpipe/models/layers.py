@@ -6,6 +6,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ganpipe.errors import UserError
+
 
 def init_weights(module: nn.Module) -> None:
     """DCGAN initialisation: N(0, 0.02) for convolutions and linears, N(1, 0.02) for norms."""
@@ -24,7 +26,7 @@ def halvings(size: int) -> tuple[int, int]:
     while base % 2 == 0 and base > 7:
         base, n = base // 2, n + 1
     if n < 2 or not 3 <= base <= 7:
-        raise ValueError(
+        raise UserError(
             f"image size {size} is not supported: use 28, 32, 48, 64, 96, 128, 192 or 256 "
             "(a base of 3 to 7 pixels doubled at least twice)"
         )

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ganpipe.errors import UserError
+
 FASHION_CLASSES = [
     "T-shirt-top",
     "Trouser",
@@ -49,7 +51,7 @@ BYCLASS_CLASSES = (
 )
 
 
-class DatasetUnavailable(RuntimeError):
+class DatasetUnavailable(UserError):
     """The dataset is neither on this machine nor downloadable right now."""
 
 
@@ -193,12 +195,12 @@ def read_idx(path: Path) -> np.ndarray:
     with opener(path, "rb") as f:
         data = f.read()
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] != 0x08:
-        raise ValueError(f"{path}: not an unsigned-byte IDX file")
+        raise UserError(f"{path}: not an unsigned-byte IDX file")
     ndim = data[3]
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(shape)):
-        raise ValueError(f"{path}: truncated IDX file ({body.size} of {np.prod(shape)} bytes)")
+        raise UserError(f"{path}: truncated IDX file ({body.size} of {np.prod(shape)} bytes)")
     return body.reshape(shape)
 
 

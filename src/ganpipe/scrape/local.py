@@ -10,6 +10,7 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from ganpipe.errors import UserError
 from ganpipe.manifest import Row, content_id, encode_png, image_relpath, sha256_bytes, write_image
 from ganpipe.params import Source
 from ganpipe.scrape.datasets import iter_samples
@@ -62,7 +63,7 @@ def _csv_items(source: Source) -> Iterator[Item]:
         reader = csv.DictReader(f)
         for column in (source.path_column, source.label_column):
             if column not in (reader.fieldnames or []):
-                raise ValueError(f"{table}: no column '{column}' (columns: {reader.fieldnames})")
+                raise UserError(f"{table}: no column '{column}' (columns: {reader.fieldnames})")
         for record in reader:
             yield _file_item(record[source.label_column], base / record[source.path_column])
 

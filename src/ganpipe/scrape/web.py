@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ganpipe.errors import UserError
 from ganpipe.manifest import KEPT, Row, stage_counts
 from ganpipe.params import LICENSED_APIS, WEB_ENGINES, ScrapeParams, Source
 from ganpipe.scrape.download import Downloader, Job
@@ -18,7 +19,7 @@ WEB_KINDS = (*WEB_ENGINES, *LICENSED_APIS, "urls")
 def _safe_label(label: str) -> str:
     """Class names become directory names: refuse anything that could leave ``images/``."""
     if not label or label in (".", "..") or any(c in label for c in "/\\\0"):
-        raise ValueError(f"class name {label!r} cannot be a directory name")
+        raise UserError(f"class name {label!r} cannot be a directory name")
     return label
 
 

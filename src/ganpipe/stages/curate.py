@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ganpipe.clean.stage import finish, pass_through, start
+from ganpipe.clean.rows import finish, pass_through, start
 from ganpipe.curate.ranking import Ranking, rank_images
 from ganpipe.data import load_image_set
 from ganpipe.manifest import Row

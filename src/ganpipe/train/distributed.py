@@ -28,6 +28,8 @@ from torch import distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
+from ganpipe.errors import UserError
+
 
 @dataclass(frozen=True)
 class Rank:
@@ -57,7 +59,7 @@ def from_env(env: Mapping[str, str] = os.environ) -> Rank:
     world = int(env.get("WORLD_SIZE", "1"))
     rank = Rank(int(env.get("RANK", "0")), world, int(env.get("LOCAL_RANK", "0")))
     if not 0 <= rank.rank < world:
-        raise ValueError(f"RANK={rank.rank} is outside 0..WORLD_SIZE-1={world - 1}")
+        raise UserError(f"RANK={rank.rank} is outside 0..WORLD_SIZE-1={world - 1}")
     return rank
 
 
@@ -65,7 +67,7 @@ def local_batch(global_batch: int, rank: Rank) -> int:
     """Images per process: ``train.batch_size`` is the global batch, split evenly."""
     per_rank, rest = divmod(global_batch, rank.world_size)
     if rest or per_rank < 2:
-        raise ValueError(
+        raise UserError(
             f"train.batch_size {global_batch} is the global batch and must split into "
             f"{rank.world_size} equal per-process batches of at least 2 images (WORLD_SIZE="
             f"{rank.world_size}); use a multiple of {rank.world_size}, e.g. "
@@ -86,7 +88,7 @@ def process_group(rank: Rank, device: torch.device) -> Iterator[torch.device]:
         return
     if device.type == "cuda":
         if rank.local_rank >= torch.cuda.device_count():
-            raise ValueError(
+            raise UserError(
                 f"LOCAL_RANK={rank.local_rank} has no GPU: this machine has "
                 f"{torch.cuda.device_count()}; start at most that many processes "
                 "per node (torchrun --nproc_per_node)"
@@ -94,7 +96,7 @@ def process_group(rank: Rank, device: torch.device) -> Iterator[torch.device]:
         device = torch.device("cuda", rank.local_rank)
         torch.cuda.set_device(device)
     elif device.type != "cpu":
-        raise ValueError(f"train.device {device.type!r} cannot train distributed: use cuda or cpu")
+        raise UserError(f"train.device {device.type!r} cannot train distributed: use cuda or cpu")
     dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     try:
         yield device
@@ -110,7 +112,7 @@ def sync_batchnorm(model: nn.Module, rank: Rank, device: torch.device) -> nn.Mod
     if not rank.distributed:
         return model
     if device.type != "cuda":
-        raise ValueError(
+        raise UserError(
             "train.sync_batchnorm needs CUDA devices: PyTorch's SyncBatchNorm has "
             "no CPU implementation. Set it to false for CPU (gloo) runs"
         )

@@ -7,11 +7,11 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from PIL import Image
 
-from ganpipe.data import ImageSet, to_uint8
+from ganpipe.data import ImageSet
+from ganpipe.generate import generate_images, grid_image
 from ganpipe.metrics.classifier import embed, load_classifier
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
 from ganpipe.params import TrainParams
@@ -20,43 +20,11 @@ from ganpipe.train.checkpoint import save_atomic
 SCORE_IMAGES = 2000  # generated images per snapshot score
 
 
-def grid_image(images: torch.Tensor, rows: int) -> Image.Image:
-    """uint8 (N, C, H, W) laid out in ``rows`` rows with a 2-pixel gutter."""
-    n, c, h, w = images.shape
-    cols = -(-n // rows)
-    canvas = np.full((rows * (h + 2) + 2, cols * (w + 2) + 2, c), 255, dtype=np.uint8)
-    for i, image in enumerate(images.permute(0, 2, 3, 1).numpy()):
-        r, k = divmod(i, cols)
-        canvas[2 + r * (h + 2) : 2 + r * (h + 2) + h, 2 + k * (w + 2) : 2 + k * (w + 2) + w] = image
-    return Image.fromarray(canvas[:, :, 0] if c == 1 else canvas)
-
-
-@torch.no_grad()
-def generate(
-    G: torch.nn.Module, z: torch.Tensor, y: torch.Tensor | None, batch_size: int = 500
-) -> torch.Tensor:
-    """uint8 images from a generator in eval mode (BatchNorm uses running statistics)."""
-    G.eval()
-    device = next(G.parameters()).device
-    out = [
-        to_uint8(
-            G(
-                z[i : i + batch_size].to(device),
-                None if y is None else y[i : i + batch_size].to(device),
-            )
-            .float()
-            .cpu()
-        )
-        for i in range(0, len(z), batch_size)
-    ]
-    return torch.cat(out)
-
-
 def save_grid_png(
     G: torch.nn.Module, z: torch.Tensor, y: torch.Tensor | None, path: Path, rows: int
 ) -> Image.Image:
     """The class-per-row grid of the fixed latents, written to ``path``."""
-    image = grid_image(generate(G, z, y), rows)
+    image = grid_image(generate_images(G, z, y), rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path)
     return image
@@ -103,7 +71,7 @@ class Scorer:
         g = torch.Generator().manual_seed(12345)
         z = torch.randn(SCORE_IMAGES, self.z_dim, generator=g)
         y = torch.arange(SCORE_IMAGES) % self.n_classes if self.n_classes else None
-        features = embed(self.classifier, generate(G, z, y))[0].numpy()
+        features = embed(self.classifier, generate_images(G, z, y))[0].numpy()
         return frechet_distance(*feature_statistics(features), *self.real_stats)
 
     def meta(self, p: TrainParams) -> dict[str, Any]:

@@ -10,9 +10,9 @@ import dupecases
 import imagecases as cases
 import pytest
 
-from ganpipe.clean.filter import run_filter
 from ganpipe.manifest import KEPT, REJECTED, read_manifest
 from ganpipe.params import FilterParams
+from ganpipe.stages.filter import run_filter
 
 PARAMS = FilterParams(workers=1, contact_sheets=False)
 

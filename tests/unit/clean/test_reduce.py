@@ -10,9 +10,9 @@ import pytest
 from imagecases import BLUE, GREEN, RED, pixels
 from PIL import Image
 
-from ganpipe.clean.reduce import run_reduce
 from ganpipe.manifest import KEPT, REJECTED
 from ganpipe.params import ReduceParams
+from ganpipe.stages.reduce import run_reduce
 
 FILES = {
     "cmyk_adobe": cases.cmyk_adobe_red(),

@@ -9,9 +9,10 @@ import pytest
 from imagecases import BLUE, RED, encode, pixels
 from PIL import Image
 
-from ganpipe.clean.resize import fit, run_resize
+from ganpipe.clean.resize import fit
 from ganpipe.manifest import KEPT, REJECTED
 from ganpipe.params import ResizeParams
+from ganpipe.stages.resize import run_resize
 
 PARAMS = ResizeParams(image_size=32, workers=1)
 

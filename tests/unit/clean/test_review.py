@@ -8,8 +8,8 @@ import imagecases as cases
 from PIL import Image
 
 from ganpipe.clean import review
-from ganpipe.clean.filter import run_filter
 from ganpipe.params import FilterParams
+from ganpipe.stages.filter import run_filter
 
 
 def test_sheets_and_index_list_every_kept_image(write_stage, tmp_path, monkeypatch):

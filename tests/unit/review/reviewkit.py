@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from ganpipe.clean.filter import run_filter
 from ganpipe.manifest import Row, read_manifest
 from ganpipe.params import load_all
+from ganpipe.stages.filter import run_filter
 
 REPO = Path(__file__).resolve().parents[3]
 SUSPECT_HEADER = [

@@ -18,8 +18,8 @@ from ganpipe.scrape.engines.commons import html_text
 from ganpipe.scrape.engines.openverse import license_name
 from ganpipe.scrape.fetch import Fetcher
 from ganpipe.scrape.provenance import PROVENANCE
-from ganpipe.scrape.stage import run_scrape
 from ganpipe.scrape.web import collect_web
+from ganpipe.stages.scrape import run_scrape
 
 API_PATH = {"openverse": "/v1/images/", "commons": "/w/api.php"}
 CREDIT_KEYS = ("title", "creator", "creator_url", "license", "license_url", "landing_url")

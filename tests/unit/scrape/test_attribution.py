@@ -13,7 +13,7 @@ from conftest import Site, make_image
 from ganpipe.manifest import KEPT
 from ganpipe.params import ScrapeParams, Source
 from ganpipe.scrape.attribution import ATTRIBUTION_CSV, ATTRIBUTION_MD, COLUMNS
-from ganpipe.scrape.stage import run_scrape
+from ganpipe.stages.scrape import run_scrape
 
 
 @pytest.fixture

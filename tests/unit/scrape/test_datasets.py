@@ -11,7 +11,7 @@ import pytest
 from ganpipe.params import ScrapeParams, Source
 from ganpipe.scrape import datasets
 from ganpipe.scrape.datasets import DatasetUnavailable, iter_samples, load_arrays, read_idx
-from ganpipe.scrape.stage import run_scrape
+from ganpipe.stages.scrape import run_scrape
 
 
 def write_idx(path: Path, array: np.ndarray) -> None:

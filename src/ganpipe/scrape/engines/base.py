@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from ganpipe.errors import UserError
+
 PAGE_FAILED = "page_"  # reason prefix of a result page (not an image) that could not be read
 
 
@@ -44,7 +46,7 @@ class Candidate:
     detail: str = ""
 
 
-class EngineError(RuntimeError):
+class EngineError(UserError):
     """The engine gave no usable first page (blocked, changed markup, wrong base URL)."""
 
 

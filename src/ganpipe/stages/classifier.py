@@ -1,4 +1,4 @@
-"""The classifier stage: train the domain classifier on the real training split."""
+"""The classifier stage: the domain classifier evaluate scores with, fit on real training images."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ganpipe.data import load_image_set, split_holdout
+from ganpipe.errors import UserError
 from ganpipe.metrics.classifier import accuracy, save_classifier, train_classifier
 from ganpipe.params import ClassifierParams
 
@@ -17,7 +18,7 @@ def run_classifier(
     """Fit on the training split, report held-out accuracy, save weights + class list."""
     train, heldout = split_holdout(load_image_set(data_dir), p.holdout)
     if len(heldout.labels) == 0:
-        raise ValueError(f"classifier.holdout={p.holdout} left no held-out images in {data_dir}")
+        raise UserError(f"classifier.holdout={p.holdout} left no held-out images in {data_dir}")
     model = train_classifier(train, p)
     result = {
         "heldout_accuracy": round(accuracy(model, heldout), 6),

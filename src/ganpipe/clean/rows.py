@@ -1,7 +1,8 @@
 """The skeleton every image stage shares: kept rows in, a parallel map, images and a manifest out.
 
-Stages differ only in the per-row task; reading the input manifest, clearing stale outputs,
-writing PNGs the same way and writing the manifest happen here once.
+The image stages (ganpipe.stages.filter, reduce, resize, augment) differ only in the per-row
+task; reading the input manifest, clearing stale outputs, writing PNGs the same way and writing
+the manifest happen here once.
 
 A stage that would write an image byte for byte as it came in (filter always; reduce, resize
 and augment for images already in shape) writes no copy: its row's path points at the earlier
@@ -53,7 +54,7 @@ def finish(out_dir: Path, rows: Iterable[Row]) -> list[Row]:
     return ordered
 
 
-def run_stage(in_dir: Path, out_dir: Path, task: RowTask, workers: int, desc: str) -> list[Row]:
+def map_rows(in_dir: Path, out_dir: Path, task: RowTask, workers: int, desc: str) -> list[Row]:
     """Map ``task`` over the input's kept rows and record every row it returns."""
     rows = start(in_dir, out_dir)
     results = pmap(task, rows, workers, desc)

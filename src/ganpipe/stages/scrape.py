@@ -1,10 +1,11 @@
-"""The scrape stage: gather labelled images from every configured source into ``data/raw``."""
+"""The scrape stage: labelled images from every configured source into ``data/raw``."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from ganpipe.errors import UserError
 from ganpipe.manifest import KEPT, Row, stage_counts, write_manifest
 from ganpipe.params import ScrapeParams, Source
 from ganpipe.scrape.attribution import write_attribution
@@ -39,10 +40,10 @@ def run_scrape(params: ScrapeParams, raw_dir: Path, metrics_path: Path) -> list[
     if params.classes:
         unknown = set(params.classes) - {r.label for r in rows}
         if unknown:
-            raise ValueError(f"scrape.classes: no source gave images for {sorted(unknown)}")
+            raise UserError(f"scrape.classes: no source gave images for {sorted(unknown)}")
         rows = [r for r in rows if r.label in params.classes]
     if not any(r.status == KEPT for r in rows):
-        raise ValueError("scrape: the sources gave no images at all; check scrape.sources")
+        raise UserError("scrape: the sources gave no images at all; check scrape.sources")
     _prune(raw_dir, rows)
     write_manifest(raw_dir, rows)
     counts = stage_counts(rows)

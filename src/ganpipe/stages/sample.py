@@ -1,0 +1,66 @@
+"""The sample stage: per-class folders of generated images, the grid and the pictures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from ganpipe.data import load_image_set
+from ganpipe.manifest import Row, encode_png, write_image, write_manifest
+from ganpipe.params import SampleParams
+from ganpipe.sample import (
+    generate,
+    load_generator,
+    real_vs_generated,
+    save_grid,
+    save_interpolations,
+    training_gif,
+)
+
+GENERATORS = {"ema": "generator.pt", "best": "generator_best.pt"}  # by sample.checkpoint
+
+
+def run_sample(
+    models_dir: Path, out_dir: Path, p: SampleParams, real_dir: Path | None = None
+) -> list[Row]:
+    """Per-class folders of ``p.per_class`` images, a manifest, and the pictures.
+
+    ``sample.checkpoint`` picks the EMA generator or the best snapshot's; the training GIF is
+    made of ``models_dir/train/grids`` when training left them.
+    """
+    generator_path = models_dir / GENERATORS[p.checkpoint]
+    gen = load_generator(generator_path)
+    # unconditional samples carry the training label, so evaluate can pair them with the reals
+    labels = gen.classes if gen.conditional else gen.classes[:1]
+    rows = []
+    for label in tqdm(labels, desc="sample", unit="class"):
+        images = generate(gen, label if gen.conditional else None, p.per_class, p.seed)
+        rows += [
+            _save_png(img, out_dir, label, f"{generator_path.name}:seed{p.seed}:{i}")
+            for i, img in enumerate(images)
+        ]
+    write_manifest(out_dir, rows)
+    save_grid(gen, out_dir / "grid.png", p.grid_columns, p.seed)
+    save_interpolations(gen, out_dir, p.interpolation_steps, p.seed)
+    if real_dir is not None:
+        real = load_image_set(real_dir, gen.classes, per_class=p.grid_columns)
+        real_vs_generated(gen, real, out_dir, p.grid_columns, p.seed)
+    training_gif(models_dir / "train" / "grids", out_dir / "training.gif")
+    return rows
+
+
+def _save_png(array: torch.Tensor, out_dir: Path, label: str, origin: str) -> Row:
+    """Write one generated image as PNG; the row follows the manifest data contract."""
+    data = array.permute(1, 2, 0).numpy()
+    gray = data.shape[2] == 1
+    return write_image(
+        out_dir,
+        label,
+        encode_png(data[:, :, 0] if gray else data),
+        "png",
+        origin,
+        (data.shape[1], data.shape[0]),
+        "L" if gray else "RGB",
+    )
