@@ -122,6 +122,18 @@ def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return sorted(cycles)
 
 
+def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The same edges between ganpipe's top-level parts (``ganpipe.clean.filter`` -> ``clean``)."""
+
+    def part(name: str) -> str:
+        return name.split(".")[1] if "." in name else name
+
+    out: dict[str, set[str]] = {}
+    for name, targets in graph.items():
+        out.setdefault(part(name), set()).update(part(t) for t in targets)
+    return {name: targets - {name, PACKAGE} for name, targets in out.items() if name != PACKAGE}
+
+
 def closure(graph: dict[str, set[str]], roots: Iterable[str]) -> set[str]:
     """The roots and everything they import, directly or not."""
     seen: set[str] = set()
@@ -142,6 +154,10 @@ def main() -> None:
     edges = sum(len(v) for v in graph.values())
     print(f"{len(graph)} modules, {edges} import edges, {len(cycles)} cycles")
     for cycle in cycles:
+        print("cycle:", " <-> ".join(cycle))
+    parts = find_cycles(package_graph(graph))
+    print(f"between top-level parts: {len(parts)} cycles")
+    for cycle in parts:
         print("cycle:", " <-> ".join(cycle))
     sys.exit(1 if cycles else 0)
 

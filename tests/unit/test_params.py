@@ -197,7 +197,9 @@ def test_stage_reports_params_error_in_one_line(tmp_path: Path) -> None:
         tmp_path, "scrape:\n  sources: [{kind: dataset, name: mnist}]\ntrain:\n  lr_d: fast\n"
     )
     proc = subprocess.run(
-        [sys.executable, str(REPO / "stages" / "train.py"), "--params", str(path)],
+        [sys.executable, str(REPO / "stages" / "train.py"), "--params", str(path)]
+        + [f"--{name}={tmp_path / name}" for name in ("inp", "classifier", "models", "live")]
+        + [f"--metrics={tmp_path / 'train.json'}"],
         capture_output=True,
         text=True,
         check=False,

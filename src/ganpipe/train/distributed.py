@@ -1,12 +1,12 @@
 """Multi-GPU and multi-node training: ``torchrun`` plus DistributedDataParallel.
 
 The train stage runs unchanged under ``torchrun``, which starts one process per GPU and sets
-``WORLD_SIZE``, ``RANK`` and ``LOCAL_RANK``::
+``WORLD_SIZE``, ``RANK`` and ``LOCAL_RANK`` (``...``: the paths of train's cmd in dvc.yaml)::
 
-    torchrun --standalone --nproc_per_node 4 stages/train.py            # one machine, 4 GPUs
+    torchrun --standalone --nproc_per_node 4 stages/train.py ...        # one machine, 4 GPUs
     torchrun --nnodes 2 --nproc_per_node 8 --rdzv_backend c10d \\
-             --rdzv_endpoint HOST:29500 stages/train.py                 # on each of 2 machines
-    torchrun --standalone --nproc_per_node 2 stages/train.py            # CPU: gloo, as tested
+             --rdzv_endpoint HOST:29500 stages/train.py ...             # on each of 2 machines
+    torchrun --standalone --nproc_per_node 2 stages/train.py ...        # CPU: gloo, as tested
 
 ``train.batch_size`` stays the *global* batch: each of the N processes trains on its own
 1/N-th slice of every global batch (same draws, same augmentations as a single process would
