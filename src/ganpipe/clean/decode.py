@@ -16,20 +16,11 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
 
+from ganpipe.formats import EXTENSIONS
+
 Mode = Literal["RGB", "L"]
 ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 WIDE_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N"}  # integer grey, more than 8 bits
-EXTENSIONS = {
-    "JPEG": "jpg",
-    "MPO": "jpg",
-    "PNG": "png",
-    "GIF": "gif",
-    "WEBP": "webp",
-    "BMP": "bmp",
-    "TIFF": "tif",
-    "ICO": "ico",
-    "PPM": "ppm",
-}
 SRGB = ImageCms.createProfile("sRGB")
 
 

@@ -9,12 +9,11 @@ leaves the previous one.
 from __future__ import annotations
 
 import fnmatch
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from ganpipe.files import atomic_write
 from ganpipe.manifest import Row
 
 LISTED = "listed"  # filter's reason code for an image the list rejects: "listed:<pattern>"
@@ -120,16 +119,5 @@ def _newline(text: str) -> str:
 
 def _replace(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` in one step, keeping the file's permissions."""
-    path = Path(path)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path, "w", newline="") as f:
+        f.write(text)

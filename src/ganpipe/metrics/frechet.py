@@ -9,15 +9,15 @@ enough precision to move FID in the first decimal.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import scipy.linalg
 from scipy.linalg.blas import dtrmm
+
+from ganpipe.files import atomic_write
 
 Statistics = tuple[np.ndarray, np.ndarray]
 
@@ -129,18 +129,6 @@ def cached_statistics(key: str, compute: Callable[[], Statistics], cache_dir: Pa
             return data["mu"].astype(np.float64), data["sigma"].astype(np.float64)
     mu, sigma = compute()
     mu, sigma = np.asarray(mu, np.float64), np.asarray(sigma, np.float64)
-    _atomic_save(path, mu=mu, sigma=sigma)
+    with atomic_write(path) as fh:
+        np.savez(fh, mu=mu, sigma=sigma)
     return mu, sigma
-
-
-def _atomic_save(path: Path, **arrays: np.ndarray) -> None:
-    """Write via a temporary file and rename so readers never see a half-written cache entry."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,10 +15,7 @@ No number is ever produced without the real weights: metric values are ``None`` 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import urllib.error
-import urllib.request
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 
+from ganpipe.files import atomic_write
 from ganpipe.metrics.frechet import content_hash, feature_statistics, frechet_distance
 from ganpipe.metrics.kid import kernel_inception_distance
 
@@ -75,27 +73,16 @@ def hub_cache_path(hub_dir: Path | None = None) -> Path:
     return Path(hub_dir or torch.hub.get_dir()) / "checkpoints" / INCEPTION_FILE
 
 
-def _download(url: str, dest: Path, timeout: float) -> None:
-    """Fetch ``url`` to ``dest`` via a temporary file, so a broken download leaves nothing."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
-            while chunk := resp.read(1 << 20):
-                out.write(chunk)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def resolve_weights(
     weights_path: str | Path | None = None,
     hub_dir: Path | None = None,
     download: bool = True,
-    timeout: float = 30.0,
+    url: str = INCEPTION_URL,
 ) -> WeightsResolution:
     """Explicit path, else the torch hub cache, else download to that cache when online.
+
+    ``torch.hub.download_url_to_file`` writes a temporary file and renames it when complete, so
+    a broken download leaves nothing under the cached name.
 
     An explicit path that does not exist is a configuration error and is *not* silently replaced
     by the cache: the record says so.
@@ -111,7 +98,8 @@ def resolve_weights(
     if not download:
         return WeightsResolution(None, cached, "", "weights not found and download is disabled")
     try:
-        _download(INCEPTION_URL, cached, timeout)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        torch.hub.download_url_to_file(url, str(cached), progress=False)
     except (urllib.error.URLError, OSError) as exc:  # offline, DNS, proxy, disk
         return WeightsResolution(None, cached, "", f"weights not found and download failed: {exc}")
     return WeightsResolution(cached, cached, "download")
@@ -194,11 +182,8 @@ def _cached_features(
     if path.is_file():
         return np.load(path)
     feats = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npy.tmp")
-    with os.fdopen(fd, "wb") as fh:
+    with atomic_write(path) as fh:
         np.save(fh, feats)
-    os.replace(tmp, path)
     return feats
 
 

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from ganpipe.files import atomic_write
 from ganpipe.manifest import KEPT, REJECTED, Row
 from ganpipe.scrape.fetch import is_transient
 
@@ -133,7 +134,5 @@ class ProvenanceLog:
             os.close(self._fd)
             self._fd = None
         ordered = sorted(self.records.values(), key=lambda r: r.key())
-        tmp = self.path.with_suffix(".jsonl.tmp")
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text("".join(r.to_json() + "\n" for r in ordered), encoding="utf-8")
-        os.replace(tmp, self.path)
+        with atomic_write(self.path, "w", encoding="utf-8") as f:
+            f.write("".join(r.to_json() + "\n" for r in ordered))

@@ -7,22 +7,10 @@ from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
-# Pillow format name -> file extension. Only these are accepted; anything else (HTML, SVG,
-# PDF, EPS ...) is "not_an_image".
-FORMATS = {
-    "JPEG": "jpg",
-    "MPO": "jpg",
-    "PNG": "png",
-    "GIF": "gif",
-    "WEBP": "webp",
-    "BMP": "bmp",
-    "TIFF": "tiff",
-    "ICO": "ico",
-    "PPM": "ppm",
-    "AVIF": "avif",
-}
+from ganpipe.formats import EXTENSIONS
+
 Image.init()
-_OPENERS = [name for name in FORMATS if name in Image.OPEN]  # MPO is opened by JPEG
+_OPENERS = [name for name in EXTENSIONS if name in Image.OPEN]  # MPO is opened by JPEG
 
 
 class NotAnImage(ValueError):
@@ -47,7 +35,7 @@ def sniff(data: bytes) -> Sniffed:
     """Identify ``data`` by its magic bytes and verify it; raise :class:`NotAnImage` if not."""
     try:
         with Image.open(io.BytesIO(data), formats=_OPENERS) as image:
-            found = Sniffed(FORMATS[image.format or ""], *image.size, image.mode)
+            found = Sniffed(EXTENSIONS[image.format or ""], *image.size, image.mode)
             image.verify()
     except Image.DecompressionBombError as err:
         raise NotAnImage("decompression_bomb", str(err)) from err

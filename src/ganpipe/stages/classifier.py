@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from ganpipe.data import load_image_set, split_holdout
 from ganpipe.errors import UserError
+from ganpipe.files import write_json
 from ganpipe.metrics.classifier import accuracy, save_classifier, train_classifier
 from ganpipe.params import ClassifierParams
 
@@ -28,8 +28,7 @@ def run_classifier(
         "classes": len(train.classes),
     }
     result["weights_sha256"] = save_classifier(model, train.classes, model_path, result)
-    metrics_path.parent.mkdir(parents=True, exist_ok=True)
-    metrics_path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    write_json(metrics_path, result)
     print(
         f"[classifier] held-out accuracy {result['heldout_accuracy']:.4f} "
         f"on {result['n_heldout']} images"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +9,7 @@ import numpy as np
 import torch
 
 from ganpipe.data import load_image_set, split_holdout
+from ganpipe.files import write_json
 from ganpipe.generate import generate_images
 from ganpipe.metrics.classifier import embed, load_classifier
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
@@ -80,10 +80,9 @@ def run_evaluate(
             "protocol/weights_sha256": sha[:16],
         }
     )
-    metrics_path.parent.mkdir(parents=True, exist_ok=True)
-    metrics_path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    write_json(metrics_path, results)
     if models_dir is not None and curve_path is not None:
         snapshots = sorted((models_dir / "train" / "snapshots").glob("kimg*.pt"))
         curve = snapshot_curve(ctx, models_dir / "generator.pt", snapshots)
-        curve_path.write_text(json.dumps(curve, indent=2) + "\n")
+        write_json(curve_path, curve)
     return results

@@ -6,7 +6,6 @@ extension is copied. Per-image checks live in :mod:`ganpipe.clean.filter`.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from functools import partial
 from pathlib import Path
@@ -16,6 +15,7 @@ from ganpipe.clean.parallel import pmap
 from ganpipe.clean.reject_list import read_reject_list
 from ganpipe.clean.review import write_review
 from ganpipe.clean.rows import finish, parse_colour, start
+from ganpipe.files import write_json
 from ganpipe.manifest import KEPT, Row, stage_counts
 from ganpipe.params import FilterParams
 
@@ -78,6 +78,4 @@ def _write_metrics(path: Path, rows: list[Row]) -> None:
     for counts in classes.values():
         for key, value in counts.items():
             total[key] += value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    body = {"classes": classes, "total": dict(sorted(total.items()))}
-    path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n")
+    write_json(path, {"classes": classes, "total": dict(total)})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from ganpipe.errors import UserError
+from ganpipe.files import write_json
 from ganpipe.manifest import KEPT, Row, stage_counts, write_manifest
 from ganpipe.params import ScrapeParams, Source
 from ganpipe.scrape.attribution import write_attribution
@@ -54,6 +54,5 @@ def run_scrape(params: ScrapeParams, raw_dir: Path, metrics_path: Path) -> list[
         "per_class": counts,
         "licenses": write_attribution(raw_dir, rows),  # kept web images per licence
     }
-    metrics_path.parent.mkdir(parents=True, exist_ok=True)
-    metrics_path.write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    write_json(metrics_path, metrics)
     return rows

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import random
 from collections.abc import Collection
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ganpipe.files import atomic_write
 from ganpipe.params import TrainParams
 
 # Keys that change only where and how fast training runs, not what it computes.
@@ -96,13 +96,8 @@ def set_rng_state(state: dict[str, Any]) -> None:
 
 def save_atomic(obj: Any, path: Path) -> None:
     """torch.save to a temporary file, fsync, then rename: a kill never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as f:
+    with atomic_write(path) as f:
         torch.save(obj, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
 
 
 def load_for_resume(

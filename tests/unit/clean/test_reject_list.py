@@ -101,7 +101,7 @@ def test_edit_is_atomic_and_keeps_permissions(listed: Path, monkeypatch) -> None
         raise OSError("disk full")
 
     before = listed.read_text()
-    monkeypatch.setattr(rl.os, "replace", crash)
+    monkeypatch.setattr(os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
         rl.append_pattern(listed, "ffff000000000007")
     assert listed.read_text() == before  # the old list, whole

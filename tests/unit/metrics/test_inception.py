@@ -3,7 +3,10 @@ stand-in extractor registered in torch-fidelity, so no 92 MB download is needed.
 
 from __future__ import annotations
 
+import threading
 import urllib.error
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -66,10 +69,37 @@ if TINY not in FEATURE_EXTRACTORS_REGISTRY:
 
 @pytest.fixture
 def offline(monkeypatch):
-    def refuse(url, dest, timeout):
+    def refuse(url, dst, hash_prefix=None, progress=True):
         raise urllib.error.URLError("network is unreachable (test)")
 
-    monkeypatch.setattr(inception, "_download", refuse)
+    monkeypatch.setattr(torch.hub, "download_url_to_file", refuse)
+
+
+@pytest.fixture
+def weights_server() -> Iterator[str]:
+    """A local HTTP server: ``/<INCEPTION_FILE>`` is a small stand-in file, the rest 404."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = self.path == f"/{INCEPTION_FILE}"
+            body = FAKE_WEIGHTS if found else b"not here"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+FAKE_WEIGHTS = bytes(range(256)) * 1000
 
 
 def _pool(x: torch.Tensor) -> np.ndarray:
@@ -128,6 +158,20 @@ def test_resolution_order(tmp_path: Path) -> None:
     assert resolve_weights(explicit, tmp_path / "hub").source == "param"
     assert resolve_weights(None, tmp_path / "hub").path == cached
     assert resolve_weights(None, tmp_path / "empty", download=False).path is None
+
+
+def test_download_goes_to_the_hub_cache(tmp_path: Path, weights_server: str) -> None:
+    res = resolve_weights(None, tmp_path, url=f"{weights_server}/{INCEPTION_FILE}")
+    assert (res.source, res.path) == ("download", tmp_path / "checkpoints" / INCEPTION_FILE)
+    assert res.path.read_bytes() == FAKE_WEIGHTS
+    assert resolve_weights(None, tmp_path, download=False).source == "torch-cache"
+
+
+def test_failed_download_leaves_no_file(tmp_path: Path, weights_server: str) -> None:
+    res = resolve_weights(None, tmp_path, url=f"{weights_server}/missing.pth")
+    assert res.path is None
+    assert "download failed: HTTP Error 404" in res.reason
+    assert list((tmp_path / "checkpoints").iterdir()) == []
 
 
 def test_off_is_skipped_and_bad_mode_rejected() -> None:
