@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import math
 import shutil
 import time
@@ -24,6 +23,7 @@ from typing import Any
 import torch
 
 from ganpipe.data import ImageSet, load_image_set, split_holdout
+from ganpipe.files import write_json
 from ganpipe.models import build_models, resolve_preset
 from ganpipe.params import TrainParams
 from ganpipe.train import checkpoint as ckpt
@@ -465,7 +465,6 @@ def export(run: Run) -> dict[str, Any]:
         if best:  # the snapshot the domain Fréchet distance liked best
             s.G_ema.load_state_dict(torch.load(paths.snapshot(best["kimg"]), weights_only=True))
         export_generator(s.G_ema, meta, paths.models / "generator_best.pt")
-        paths.metrics.parent.mkdir(parents=True, exist_ok=True)
-        paths.metrics.write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n")
+        write_json(paths.metrics, summary)
     distributed.barrier(run.rank)  # every process returns once the outputs exist
     return {"summary": summary, "history": s.history, "epochs": s.epochs, "params": asdict(p)}
