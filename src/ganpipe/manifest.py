@@ -1,4 +1,4 @@
-"""The per-stage image manifest: the data contract between image stages (DESIGN.md).
+"""The per-stage image manifest: the data contract between image stages (docs/ARCHITECTURE.md).
 
 Each image stage writes ``<stage_dir>/images/<class>/<id>.<ext>`` and ``<stage_dir>/manifest.csv``
 with one row per image that *entered* the stage, kept or rejected, so nothing is lost silently.

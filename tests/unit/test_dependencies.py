@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 import re
 import sys
-import tomllib
 
+import tomllib
 from importgraph import REPO, SRC
 
 # Distributions whose import name differs from the distribution name (PEP 503-normalised).

@@ -1,9 +1,9 @@
 """Standard FID / KID / IS with torch-fidelity's InceptionV3 (TF-ported 2015-12-05 weights).
 
 These numbers are only comparable with published ones when the exact network, weights and resize
-are used, so the extractor and the Inception Score come from torch-fidelity; FID and KID are
-computed from its features with this package's float64 :mod:`frechet` and :mod:`kid` (KID is
-bit-identical to torch-fidelity's; FID differs only by float64 instead of float32 means).
+are used, so the extractor, the Inception Score and KID (:mod:`kid`) come from torch-fidelity;
+FID is computed from its features by :mod:`frechet`, in float64 (torch-fidelity's differs only
+by its float32 means).
 
 Weights are resolved in order: the explicit path (``evaluate.inception_weights``), the torch hub
 cache (``torch.hub.get_dir()/checkpoints/<file>``, where torch-fidelity downloads them), then a
@@ -24,6 +24,8 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
+from torch_fidelity.metric_isc import isc_features_to_metric
+from torch_fidelity.utils import create_feature_extractor
 
 from ganpipe.files import atomic_write
 from ganpipe.metrics.frechet import content_hash, feature_statistics, frechet_distance
@@ -51,7 +53,7 @@ METRIC_KEYS = (
 
 
 class InceptionUnavailableError(RuntimeError):
-    """``evaluate.inception: required`` but the weights or torch-fidelity cannot be had."""
+    """``evaluate.inception: required`` but the weights cannot be had."""
 
 
 class InceptionUnavailableWarning(UserWarning):
@@ -189,8 +191,6 @@ def _cached_features(
 
 def _create_extractor(name: str, weights: Path) -> torch.nn.Module:
     """torch-fidelity's registered extractor (a stand-in can be registered for tests)."""
-    from torch_fidelity.utils import create_feature_extractor
-
     return create_feature_extractor(
         name,
         [FEATURE_LAYER, LOGITS_LAYER],
@@ -204,8 +204,6 @@ def _scores(
     real_f: np.ndarray, fake_f: np.ndarray, fake_logits: torch.Tensor, p: dict[str, int]
 ) -> dict[str, float]:
     """FID, KID and IS from extracted features (IS on the fakes only, torch-fidelity's code)."""
-    from torch_fidelity.metric_isc import isc_features_to_metric
-
     kid_mean, kid_std = kernel_inception_distance(
         real_f, fake_f, p["kid_subsets"], p["kid_subset_size"], p["seed"]
     )
@@ -237,18 +235,13 @@ def inception_metrics(
 ) -> dict[str, Any]:
     """Flat record of standard FID/KID/IS for uint8 N×C×H×W image tensors (C = 1 or 3).
 
-    ``inception_status`` is "ok", "unavailable" (``auto`` without weights/torch-fidelity) or
+    ``inception_status`` is "ok", "unavailable" (``auto`` without the weights) or
     "skipped" (``off``); only "ok" carries numbers.
     """
     if mode not in MODES:
         raise ValueError(f"evaluate.inception must be one of {MODES}, got {mode!r}")
     if mode == "off":
         return _record("skipped", "evaluate.inception is off")
-    try:
-        import torch_fidelity  # noqa: F401
-    except ImportError:
-        reason = "torch-fidelity is not installed (pip install 'ganpipe[fid]')"
-        return _unavailable(mode, WeightsResolution(None, hub_cache_path(hub_dir), "", reason))
     resolution = resolve_weights(weights_path, hub_dir, download)
     if resolution.path is None:
         return _unavailable(mode, resolution)

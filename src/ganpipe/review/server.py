@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from ganpipe.clean.decode import Rejected
 from ganpipe.clean.review import thumbnail
+from ganpipe.errors import UserError
 from ganpipe.review.state import Review, ReviewError, cap_per_class, load_items
 
 HOST = "127.0.0.1"
@@ -50,13 +51,13 @@ def serve(
     """
     items = load_items(filtered, raw, suspects)
     if not items:
-        raise ValueError(f"{filtered}/manifest.csv: no kept images to review")
+        raise UserError(f"{filtered}/manifest.csv: no kept images to review")
     shown, hidden = cap_per_class(items, per_class)
     review = Review(shown, reject_list, hidden)
     try:
         server = make_server(review, background, port)
     except OSError as err:
-        raise ValueError(f"cannot listen on {HOST}:{port} ({err}); try --port 0") from err
+        raise UserError(f"cannot listen on {HOST}:{port} ({err}); try --port 0") from err
     classes = len({item.row.label for item in items})
     print(
         f"ganpipe review: {len(shown)} of {len(items)} images of {classes} classes at "

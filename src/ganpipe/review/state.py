@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ganpipe.clean import reject_list as rl
+from ganpipe.errors import UserError
 from ganpipe.manifest import KEPT, Row, read_manifest
 
 SUSPECT_COLUMNS = ("id", "class", "suspicion", "suspect", "predicted_class")
@@ -93,7 +94,7 @@ def read_suspects(path: Path) -> dict[tuple[str, str], Suspicion]:
         reader = csv.DictReader(f)
         missing = [c for c in SUSPECT_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+            raise UserError(f"{path}: missing column(s) {', '.join(missing)}")
         try:
             return {
                 (d["class"], d["id"]): Suspicion(
@@ -102,7 +103,7 @@ def read_suspects(path: Path) -> dict[tuple[str, str], Suspicion]:
                 for d in reader
             }
         except ValueError as err:
-            raise ValueError(f"{path}, line {reader.line_num}: {err}") from err
+            raise UserError(f"{path}, line {reader.line_num}: {err}") from err
 
 
 # An image's rejection as reject.txt says now: (rejected, the non-plain line that rejects it).

@@ -39,6 +39,19 @@ def press(driver, *keys: str) -> None:
     ActionChains(driver).send_keys(*keys).perform()
 
 
+# filter's paths, as dvc.yaml's cmd passes them
+FILTER_PATHS = [
+    "--inp",
+    "data/raw",
+    "--reject-list",
+    "reject.txt",
+    "--out",
+    "data/filtered",
+    "--metrics",
+    "metrics/filter.json",
+]
+
+
 @needs_chromium
 def test_click_keys_and_undo_edit_reject_txt_then_filter_rejects_as_listed(
     project: Project,
@@ -85,7 +98,7 @@ def test_click_keys_and_undo_edit_reject_txt_then_filter_rejects_as_listed(
     assert project.reject_list.read_text() == before + suspect_id + "\n"
 
     subprocess.run(
-        [sys.executable, str(REPO / "stages/filter.py")],
+        [sys.executable, str(REPO / "stages/filter.py"), *FILTER_PATHS],
         cwd=project.root,
         env=page_env(REPO / "src"),
         check=True,
