@@ -2,7 +2,7 @@
 
 A stage that raises :class:`UserError` (or a subclass) exits with one line naming the stage and
 the problem; every other exception is a bug in ganpipe and keeps its traceback
-(docs/ARCHITECTURE.md, "Errors").
+(docs/ARCHITECTURE.md, "Where each concern lives").
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ def parse(doc: str | None, *paths: str, argv: list[str] | None = None) -> argpar
     """A required ``--<name>`` option per path, plus ``--params``.
 
     Paths have no defaults: dvc.yaml's ``cmd`` is the one place that names them
-    (docs/ARCHITECTURE.md, "Adding a stage").
+    (docs/ARCHITECTURE.md, "Adding things").
     """
     parser = argparse.ArgumentParser(description=doc)
     for name in paths:
