@@ -9,7 +9,6 @@ Outputs: ``manifest.csv`` (every input row, kept or rejected as ``suspect``), ``
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import numpy as np
 from ganpipe.clean.rows import finish, pass_through, start
 from ganpipe.curate.ranking import Ranking, rank_images
 from ganpipe.data import load_image_set
+from ganpipe.files import write_json
 from ganpipe.manifest import Row
 from ganpipe.params import CurateParams
 
@@ -120,6 +120,5 @@ def _write_metrics(
             k: getattr(p, k)
             for k in ("folds", "epochs", "image_size", "neighbours", "suspect_fraction", "seed")
         }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n")
+    write_json(path, body)
     return body
