@@ -188,10 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
         "first. A click marks an image for rejection in filter.reject_list; `dvc repro` "
         "then re-runs filter and the stages after it.",
     )
-    review.add_argument("--port", type=int, default=8765, help="0 picks a free port")
-    review.add_argument("--params", default="params.yaml", help="the params file to read")
-    review.add_argument("--filtered", default="data/filtered", help="filter's output folder")
-    review.add_argument("--raw", default="data/raw", help="filter's input folder")
+    review.add_argument(
+        "--port", type=int, default=8765, help="default: %(default)s; 0 picks a free port"
+    )
+    review.add_argument("--params", default="params.yaml", help="default: %(default)s")
+    review.add_argument(
+        "--filtered", default="data/filtered", help="filter's output (default: %(default)s)"
+    )
+    review.add_argument("--raw", default="data/raw", help="filter's input (default: %(default)s)")
     review.add_argument(
         "--suspects",
         default="data/curated/suspects.csv",

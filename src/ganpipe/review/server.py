@@ -61,7 +61,7 @@ def serve(
     classes = len({item.row.label for item in items})
     print(
         f"ganpipe review: {len(shown)} of {len(items)} images of {classes} classes at "
-        f"http://{HOST}:{server.server_address[1]}/ (Ctrl-C to stop)",
+        f"http://{HOST}:{server.server_address[1]}/ (Ctrl-C to stop); marks go to {reject_list}",
         flush=True,
     )
     try:
