@@ -10,8 +10,10 @@ import ast
 import re
 import sys
 
-import tomllib
+import pytest
 from importgraph import REPO, SRC
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+; pyproject is read only here
 
 # Distributions whose import name differs from the distribution name (PEP 503-normalised).
 IMPORT_NAMES = {
