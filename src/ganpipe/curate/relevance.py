@@ -102,7 +102,9 @@ def relevance(
 
 
 @torch.no_grad()
-def clip_scores(data: ImageSet, prompts: Sequence[str], model_name: str, weights: Weights) -> Any:
+def clip_scores(
+    data: ImageSet, prompts: Sequence[str], model_name: str, weights: Weights
+) -> np.ndarray:
     """Per image, CLIP's probability of its own class's prompt among all classes' prompts."""
     import open_clip
 
