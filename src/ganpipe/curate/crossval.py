@@ -19,6 +19,7 @@ from sklearn.model_selection import StratifiedKFold
 from torch.nn import functional as F
 
 from ganpipe.data import ImageSet
+from ganpipe.errors import UserError
 from ganpipe.metrics.classifier import embed, train_classifier
 from ganpipe.params import ClassifierParams, CurateParams
 
@@ -38,12 +39,12 @@ def check_class_sizes(data: ImageSet, folds: int) -> None:
     counts = np.bincount(data.labels.numpy(), minlength=len(data.classes))
     small = [f"{data.classes[i]} ({n})" for i, n in enumerate(counts) if n < folds]
     if small:
-        raise ValueError(
+        raise UserError(
             f"curate needs at least curate.folds={folds} images per class; too few in "
             f"{', '.join(small)}. Lower curate.folds, add images or set curate.enabled: false"
         )
     if len(data.classes) < 2:
-        raise ValueError("curate needs at least 2 classes to cross-validate a classifier")
+        raise UserError("curate needs at least 2 classes to cross-validate a classifier")
 
 
 def downscale(images: torch.Tensor, side: int) -> torch.Tensor:

@@ -24,6 +24,7 @@ from PIL import Image
 from tqdm import tqdm
 
 from ganpipe.data import ImageSet
+from ganpipe.errors import UserError
 from ganpipe.params import CurateParams
 
 PARAM = "curate.relevance_weights"
@@ -31,7 +32,7 @@ PROMPT = "a photo of {}"
 HF_FILES = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
 
 
-class RelevanceUnavailableError(ValueError):
+class RelevanceUnavailableError(UserError):
     """``curate.relevance: required`` but the pretrained weights are not on this machine."""
 
 

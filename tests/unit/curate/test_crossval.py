@@ -8,6 +8,7 @@ import torch
 
 from ganpipe.curate.crossval import check_class_sizes, cross_validate, downscale
 from ganpipe.data import ImageSet
+from ganpipe.errors import UserError
 from ganpipe.params import CurateParams
 
 
@@ -33,9 +34,9 @@ def test_folds_partition_the_images_and_judge_only_unseen_ones() -> None:
 
 
 def test_a_class_smaller_than_the_folds_is_named() -> None:
-    with pytest.raises(ValueError, match=r"too few in c1 \(2\)\. Lower curate\.folds"):
+    with pytest.raises(UserError, match=r"too few in c1 \(2\)\. Lower curate\.folds"):
         check_class_sizes(image_set([5, 2]), 5)
-    with pytest.raises(ValueError, match="at least 2 classes"):
+    with pytest.raises(UserError, match="at least 2 classes"):
         check_class_sizes(image_set([6]), 5)
 
 

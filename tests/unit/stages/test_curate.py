@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ganpipe.errors import UserError
 from ganpipe.manifest import KEPT, REJECTED, encode_png, read_manifest, write_image, write_manifest
 from ganpipe.params import CurateParams
 from ganpipe.stages.curate import COLUMNS, SUSPECTS, run_curate
@@ -103,5 +104,5 @@ def test_disabled_passes_everything_through_unranked(tmp_path: Path) -> None:
 
 def test_too_few_images_per_class_is_a_clear_error(tmp_path: Path) -> None:
     make_stage(tmp_path / "resized", per_class=2)
-    with pytest.raises(ValueError, match=r"curate\.folds=3 images per class; too few in red \(2\)"):
+    with pytest.raises(UserError, match=r"curate\.folds=3 images per class; too few in red \(2\)"):
         run_curate(tmp_path / "resized", tmp_path / "curated", tmp_path / "m.json", FAST, {})
