@@ -10,7 +10,7 @@ hands on one background, ~212,000 pairs) a method would merge; fewer is better.
 Compared in the same run: the perceptual hash filter used before (imagehash's pHash, at the old
 default of 4 bits and at 8), a difference hash, and the standardised-thumbnail distance
 (ganpipe.clean.dedupe) at several distances, the new default marked. The last line is one JSON
-object. Usage: ``python benchmarks/dedupe.py``.
+object. Usage: ``python benchmarks/dedupe.py`` (needs the ``bench`` extra: imagehash).
 """
 
 from __future__ import annotations
