@@ -4,6 +4,7 @@ Each stage script is imported the way DVC runs it (``python stages/<name>.py``, 
 process, without running ``main``); the ganpipe modules it loaded, plus those they import later
 (deferred imports, read from the source), must each be listed as a file or inside a listed
 folder. A listed src path that holds none of them is stale and fails too.
+``python tests/unit/test_dvc_deps.py [STAGE ...]`` prints the files each stage needs.
 """
 
 from __future__ import annotations
@@ -88,3 +89,9 @@ def test_missing_and_stale_name_the_file_and_the_folder() -> None:
     files = {"src/ganpipe/clean/rows.py", "src/ganpipe/params.py"}
     deps = ["src/ganpipe/clean", "src/ganpipe/train"]
     assert missing_and_stale(deps, files) == (["src/ganpipe/params.py"], ["src/ganpipe/train"])
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or sorted(STAGES):
+        print(f"{name}:")
+        print("\n".join(f"  - {f}" for f in sorted(required_files(script_of(STAGES[name]["cmd"])))))
