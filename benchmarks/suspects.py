@@ -7,7 +7,8 @@ the top 10% by suspicion is compared with the injected set (precision, recall; t
 >= 0.8). Wall time is the stage end to end (load, cross-validation, cleanlab, outputs; target
 <= 180 s on 2 cores), with process CPU time beside it: on a shared machine the wall time
 includes waiting for the CPU. A baseline in the same run: the ranking by label quality alone.
-The last line is one JSON object. Usage: ``python benchmarks/suspects.py [--seed N]``.
+The last line is one JSON object.
+Usage: ``python benchmarks/suspects.py [--seed N] [--image-size 32]``.
 """
 
 from __future__ import annotations
@@ -92,6 +93,9 @@ def at_cut(order: list[str], injected: set[str], share: float) -> dict[str, floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--image-size", type=int, default=CurateParams().image_size, help="the classifier's side"
+    )
     args = parser.parse_args()
     cpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
     model = next(
@@ -101,7 +105,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         stage, out = Path(tmp) / "resized", Path(tmp) / "curated"
         injected = build(stage, args.seed)
-        params = CurateParams(seed=args.seed, relevance="off")
+        params = CurateParams(seed=args.seed, image_size=args.image_size, relevance="off")
         wall, cpu_start = time.perf_counter(), time.process_time()
         run_curate(stage, out, Path(tmp) / "curate.json", params, {})
         wall, cpu_s = time.perf_counter() - wall, time.process_time() - cpu_start
@@ -123,6 +127,7 @@ def main() -> None:
         "cpu": model,
         "cores": len(__import__("os").sched_getaffinity(0)),
         "seed": args.seed,
+        "classifier_side": args.image_size,
     }
     print(
         f"top 10% of {result['images']}: precision {result['precision']:.3f}, "
