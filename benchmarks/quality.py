@@ -1,108 +1,240 @@
-"""Quality per CPU-minute: the default model against the seed's (``seed-emnist``), equal budget.
+"""Quality per CPU-minute: contenders trained for the same wall-clock budget, scored offline.
 
-Both train on the pipeline's Fashion-MNIST data (run ``dvc repro`` first: it needs
-``data/augmented``, ``data/resized`` and ``models/classifier.pt``) for the same wall-clock
-budget with every other ``train`` param as in params.yaml. Each EMA generator is then scored
-like the evaluate stage does it: 500 images per class against the held-out real split, by the
-project's own domain classifier. The last line is JSON with ``cond_acc``, ``fd``,
-``fd_seed_emnist`` and ``fd_ratio`` (default / seed-emnist; the target is at most 1/3).
-Usage: ``python benchmarks/quality.py [--minutes 10]``.
+Two suites, each in one run so that its contenders share the machine's state:
+
+- ``fmnist`` (28 px grey): the default (params.yaml), the default of commit f306e13
+  (benchmarks/params/default-f306e13.yaml) and ``preset: seed-emnist``. It reads the pipeline's
+  ``data/augmented``, ``data/resized`` and ``models/classifier.pt`` (run ``dvc repro`` first).
+- ``sign`` (sign-language-digits, 64 px RGB, ../shared/data): the small-colour default
+  (presets/isic.yaml's ``train``) with ADA, with DiffAugment and with neither, against the best
+  settings available at f306e13 (benchmarks/params/colour-f306e13.yaml). The stage and its
+  domain classifier are built here, in a temporary folder.
+
+Each contender trains for ``--minutes`` of wall-clock time (``train.max_minutes``); its EMA
+generator is then scored as the evaluate stage scores: domain Fréchet distance, conditional
+accuracy against the classifier's own held-out real accuracy, and the stripe statistic against
+the real images'. The last line is JSON with every figure and the issue's ratios.
+Usage: ``python benchmarks/quality.py [--minutes 10] [--suite fmnist|sign|all]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import io
 import json
+import os
 import tempfile
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
+from PIL import Image
+from tqdm import tqdm
+from train import cpu_name
 
 from ganpipe.data import ImageSet, load_image_set, split_holdout
 from ganpipe.generate import generate_images
-from ganpipe.metrics.classifier import DomainClassifier, load_classifier
-from ganpipe.metrics.registry import EvalContext, conditional_accuracy, domain_fd
-from ganpipe.params import load_all
+from ganpipe.manifest import write_image, write_manifest
+from ganpipe.metrics.classifier import (
+    DomainClassifier,
+    accuracy,
+    load_classifier,
+    save_classifier,
+    train_classifier,
+)
+from ganpipe.metrics.registry import EvalContext, conditional_accuracy, domain_fd, stripes
+from ganpipe.params import ClassifierParams, EvaluateParams, TrainParams, load_all
 from ganpipe.sample import load_generator
 from ganpipe.train.loop import training_loop
 
 ROOT = Path(__file__).resolve().parents[1]
-PER_CLASS = 500
+PARAMS = ROOT / "benchmarks" / "params"
+SIGN_DIGITS = ROOT.parent / "shared" / "data" / "sign-language-digits" / "Dataset"
+PER_CLASS = 500  # generated images per class, as the evaluate stage's default
+SIGN_SIZE = 64
+SIGN_CLASSIFIER = ClassifierParams(epochs=8, batch_size=64, lr=2e-3)  # ~1,850 training images
+COLOUR_DIFFAUGMENT = "color,translation"
+CP = ClassifierParams()
 
 
-def train(params: dict[str, Any], preset: str, minutes: float, work: Path) -> Path:
-    """Train with params.yaml's train section (``preset`` applied) for ``minutes``."""
-    p = dataclasses.replace(
-        params["train"], preset=preset, total_kimg=100_000.0, max_minutes=minutes
-    )
-    training_loop(
-        ROOT / "data/augmented",
-        work / "models",
-        p,
-        work / "live",
-        work / "train.json",
-        ROOT / "models/classifier.pt",
-        params["classifier"].holdout,
-    )
-    return work / "models" / "generator.pt"
+@dataclass(frozen=True)
+class Contender:
+    """A named ``train`` section: a params file's, with ``overrides`` on top."""
+
+    name: str
+    params_file: Path
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def train_params(self, minutes: float) -> TrainParams:
+        p = load_all(self.params_file)["train"]
+        budget = {
+            "total_kimg": 100_000.0,
+            "max_minutes": minutes,
+            "tick_kimg": 2.0,  # the clock is read once a tick
+            "snapshot_kimg": 100_000.0,  # scored once, at the end
+        }
+        return dataclasses.replace(p, **{**self.overrides, **budget})
 
 
-def score(
-    generator_path: Path,
-    real: ImageSet,
-    classifier: DomainClassifier,
-    sha: str,
-    params: dict[str, Any],
-) -> dict[str, float]:
-    """Conditional accuracy and domain Fréchet distance, as in metrics/evaluate.json."""
-    classes = real.classes
-    gen = load_generator(generator_path)
-    g = torch.Generator().manual_seed(0)
+SUITES: dict[str, list[Contender]] = {
+    "fmnist": [
+        Contender("default", ROOT / "params.yaml"),
+        Contender("default-f306e13", PARAMS / "default-f306e13.yaml"),
+        Contender("seed-emnist", PARAMS / "default-f306e13.yaml", {"preset": "seed-emnist"}),
+    ],
+    "sign": [
+        Contender("colour-f306e13", PARAMS / "colour-f306e13.yaml"),
+        Contender("ada", ROOT / "presets/isic.yaml", {"ada_target": 0.6, "diffaugment": ""}),
+        Contender(
+            "diffaugment",
+            ROOT / "presets/isic.yaml",
+            {"ada_target": 0.0, "diffaugment": COLOUR_DIFFAUGMENT},
+        ),
+        Contender("none", ROOT / "presets/isic.yaml", {"ada_target": 0.0, "diffaugment": ""}),
+    ],
+}
+
+
+@dataclass
+class Suite:
+    """What a suite's contenders train on and are scored against."""
+
+    stage: Path
+    classifier_path: Path
+    classifier: DomainClassifier
+    sha: str
+    real: ImageSet  # held-out real split
+    holdout: float
+
+
+def fmnist_suite() -> Suite:
+    """The pipeline's own Fashion-MNIST stage and classifier (``dvc repro`` makes them)."""
+    params = load_all(ROOT / "params.yaml")
+    classifier, classes, sha = load_classifier(ROOT / "models/classifier.pt")
+    holdout = params["classifier"].holdout
+    real = split_holdout(load_image_set(ROOT / "data/resized", classes), holdout)[1]
+    real = real.subset(np.arange(len(real.labels)) < params["evaluate"].n_real)
+    path = ROOT / "models/classifier.pt"
+    return Suite(ROOT / "data/augmented", path, classifier, sha, real, holdout)
+
+
+def sign_suite(work: Path) -> Suite:
+    """A 64 px RGB stage of the sign-language digits and a domain classifier trained on it."""
+    stage = work / "stage"
+    rows = []
+    for path in tqdm(sorted(SIGN_DIGITS.glob("*/*.JPG")), desc="sign-language stage"):
+        with Image.open(path) as image:
+            small = image.convert("RGB").resize((SIGN_SIZE, SIGN_SIZE), Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        small.save(buffer, format="PNG")
+        size = (SIGN_SIZE, SIGN_SIZE)
+        rows.append(write_image(stage, path.parent.name, buffer.getvalue(), "png", "", size, "RGB"))
+    if not rows:
+        raise SystemExit(f"no images under {SIGN_DIGITS}/<digit>/*.JPG")
+    write_manifest(stage, rows)
+    train, real = split_holdout(load_image_set(stage), SIGN_CLASSIFIER.holdout)
+    classifier = train_classifier(train, SIGN_CLASSIFIER)
+    path = work / "classifier.pt"
+    sha = save_classifier(classifier, train.classes, path, {"held_out": accuracy(classifier, real)})
+    return Suite(stage, path, classifier, sha, real, SIGN_CLASSIFIER.holdout)
+
+
+def train_and_score(contender: Contender, suite: Suite, minutes: float) -> dict[str, float]:
+    """Train for ``minutes`` of wall-clock time, then score the EMA generator."""
+    p = contender.train_params(minutes)
+    with tempfile.TemporaryDirectory(prefix=f"ganpipe-quality-{contender.name}-") as tmp:
+        work = Path(tmp)
+        result = training_loop(
+            suite.stage,
+            work / "models",
+            p,
+            work / "live",
+            work / "train.json",
+            suite.classifier_path,
+            suite.holdout,
+        )
+        gen = load_generator(work / "models" / "generator.pt")
+    classes = suite.real.classes
     y = torch.arange(len(classes)).repeat_interleave(PER_CLASS)
-    z = torch.randn(len(y), gen.model.z_dim, generator=g)
+    z = torch.randn(len(y), gen.model.z_dim, generator=torch.Generator().manual_seed(0))
     fake = ImageSet(generate_images(gen.model, z, y), y, classes, [str(i) for i in range(len(y))])
-    ctx = EvalContext(fake, real, classifier, sha, params["evaluate"], params["classifier"])
+    ctx = EvalContext(fake, suite.real, suite.classifier, suite.sha, EvaluateParams(), CP)
+    acc = conditional_accuracy(ctx)
+    lines = stripes(ctx)
     return {
-        "cond_acc": conditional_accuracy(ctx)["conditional_accuracy"],
-        "fd": domain_fd(ctx)["domain_fd"],
+        "kimg": result["summary"]["kimg"],
+        "fd": round(domain_fd(ctx)["domain_fd"], 3),
+        "cond_acc": round(acc["conditional_accuracy"], 4),
+        "real_acc": round(acc["classifier_real_accuracy"], 4),
+        "stripes": round(lines["stripes/fake"], 4),
+        "stripes_real": round(lines["stripes/real"], 4),
+        "stripe_ratio_to_real": round(lines["stripe_ratio_to_real"], 4),
     }
+
+
+def targets(suite: str, scores: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """The issue's ratios: FD against the old default's, accuracy against the real ceiling."""
+    if suite == "fmnist":
+        new, old, acc_floor = scores["default"], scores["default-f306e13"], 0.95
+    else:
+        new, old, acc_floor = scores[colour_default_name()], scores["colour-f306e13"], 0.8
+    fd_ratio = new["fd"] / old["fd"]
+    acc_ratio = new["cond_acc"] / new["real_acc"]
+    out = {
+        "fd_ratio": round(fd_ratio, 3),
+        "fd_ratio_ok": fd_ratio <= 0.5,
+        "cond_acc_ratio": round(acc_ratio, 3),
+        "cond_acc_ratio_ok": acc_ratio >= acc_floor,
+    }
+    if suite == "fmnist":
+        out["stripes_within_5pct"] = abs(new["stripe_ratio_to_real"] - 1) <= 0.05
+    return out
+
+
+def colour_default_name() -> str:
+    """Which sign-suite contender presets/isic.yaml's own ``train`` section is."""
+    p = load_all(ROOT / "presets/isic.yaml")["train"]
+    return "ada" if p.ada_target else "diffaugment" if p.diffaugment else "none"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="training budget per model")
+    parser.add_argument("--suite", choices=["fmnist", "sign", "all"], default="all")
+    parser.add_argument("--only", nargs="*", default=None, help="contender names to run")
     args = parser.parse_args()
-    params = load_all(ROOT / "params.yaml")
-    classifier, classes, sha = load_classifier(ROOT / "models/classifier.pt")
-    real = split_holdout(
-        load_image_set(ROOT / "data/resized", classes), params["classifier"].holdout
-    )[1]
-    real = real.subset(np.arange(len(real.labels)) < params["evaluate"].n_real)
-    results = {}
-    for name, preset in (("default", ""), ("seed-emnist", "seed-emnist")):
+    from ganpipe.train.precision import cpu_has_native_bf16
+
+    out: dict[str, Any] = {
+        "cpu": cpu_name(),
+        "native_bf16": cpu_has_native_bf16(),
+        "minutes": args.minutes,
+        "load_average_start": round(os.getloadavg()[0], 2),
+    }
+    suites = ["fmnist", "sign"] if args.suite == "all" else [args.suite]
+    for name in suites:
         with tempfile.TemporaryDirectory(prefix=f"ganpipe-quality-{name}-") as tmp:
-            generator = train(params, preset, args.minutes, Path(tmp))
-            results[name] = score(generator, real, classifier, sha, params)
-        print(
-            f"{name}: {args.minutes:g} min of training -> conditional accuracy "
-            f"{results[name]['cond_acc']:.3f}, domain FD {results[name]['fd']:.2f}"
-        )
-    ratio = results["default"]["fd"] / results["seed-emnist"]["fd"]
-    print(
-        json.dumps(
-            {
-                "minutes": args.minutes,
-                "cond_acc": round(results["default"]["cond_acc"], 4),
-                "fd": round(results["default"]["fd"], 3),
-                "cond_acc_seed_emnist": round(results["seed-emnist"]["cond_acc"], 4),
-                "fd_seed_emnist": round(results["seed-emnist"]["fd"], 3),
-                "fd_ratio": round(ratio, 3),
-            }
-        )
-    )
+            suite = fmnist_suite() if name == "fmnist" else sign_suite(Path(tmp))
+            scores = {}
+            for contender in SUITES[name]:
+                if args.only and contender.name not in args.only:
+                    continue
+                start = time.perf_counter()
+                scores[contender.name] = train_and_score(contender, suite, args.minutes)
+                print(
+                    f"[{name}] {contender.name}: {args.minutes:g} min -> {scores[contender.name]}"
+                    f" ({time.perf_counter() - start:.0f} s incl. scoring)",
+                    flush=True,
+                )
+        out[name] = scores
+        if not args.only:
+            out[f"{name}_targets"] = targets(name, scores)
+    out["load_average_end"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

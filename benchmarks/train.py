@@ -1,16 +1,21 @@
-"""Training throughput of the default 28x28 model against this machine's measured fp32 peak.
+"""Training throughput in fp32 and bf16 at 28 px grey and 64 px RGB, against matmul peaks.
 
-Prints images/s of full training steps (the loop's own D and G steps, ganpipe.train.step), the
-FLOPs one real image costs (torch's FlopCounterMode over one step, divided by the batch), and the
-fp32 matmul GFLOP/s measured in the same run, in interleaved rounds (best of each). Last line:
-JSON with `images_per_s` and `utilisation` (achieved FLOP/s over the matmul peak).
+Prints images/s of full training steps (the loop's own D and G steps, ganpipe.train.step) for
+the default model (params.yaml, 28 px grey) and the small-colour default (presets/isic.yaml,
+64 px RGB), in fp32 and, where the CPU has native bf16 (ganpipe.train.precision), under bf16
+autocast as the loop runs it there. The FLOPs one real image costs come from torch's
+FlopCounterMode over one step; the peak of each precision is the best matmul GFLOP/s over
+several large sizes. Steps and matmuls are timed in interleaved rounds, best of each: noise on
+a shared machine only ever slows a round down. Utilisation (achieved FLOP/s over the peak of
+the precision used) above 1 means the peak was measured wrong, and stops the benchmark.
+Last line: JSON with ``images_per_s`` (28 px, the precision training uses here), and per
+model and precision ``img_s``, ``utilisation`` and ``bf16_speedup``.
 
 ``--device cuda`` measures the same steps on a GPU the way the loop runs them there: data on the
 device, channels_last, bf16 autocast (and fp32, to compare), optionally ``--compile``, and
-a larger ``--batch`` (a GPU needs thousands of images per step to fill). Its JSON line adds
-``gpu_images_per_s``; utilisation stays a CPU figure. ``--loop`` also times the real training
-loop (``ganpipe.train.training_loop``: sampling, EMA, logging, snapshots) on a synthetic
-10-class stage, as ``loop_images_per_s``: what sampling, EMA and logging add to the steps.
+a larger ``--batch`` (a GPU needs thousands of images per step to fill), at 28, 64 and 128 px.
+``--loop`` also times the real training loop (``ganpipe.train.training_loop``: sampling, EMA,
+logging, snapshots) on a synthetic 10-class stage, as ``loop_images_per_s``.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ import argparse
 import contextlib
 import dataclasses
 import json
+import platform
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -33,18 +41,29 @@ from ganpipe.manifest import encode_png, write_image, write_manifest
 from ganpipe.models import build_models
 from ganpipe.params import TrainParams, load_section
 from ganpipe.train.loop import apply_speedups, speedups, training_loop
+from ganpipe.train.precision import cpu_has_native_bf16
 from ganpipe.train.step import Nets, discriminator_step, generator_step
 
-STEPS = 30
+STEPS = {28: 20, 64: 4, 128: 2}  # timed steps per CPU round, by image size (~2-5 s each)
+PEAK_SIZES = (1024, 2048, 3072, 4096)
+PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16}
+Model = tuple[TrainParams, tuple[int, int]]  # train params, (image size, channels)
 
 
-def matmul_gflops(n: int = 2048, repeats: int = 10) -> float:
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_gflops(n: int, dtype: torch.dtype, repeats: int = 3) -> float:
+    """GFLOP/s of an n x n matmul in ``dtype`` (oneDNN's bf16 kernels where the CPU has them)."""
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
     a @ b
     start = time.perf_counter()
     for _ in range(repeats):
         a @ b
     return 2 * n**3 * repeats / (time.perf_counter() - start) / 1e9
+
+
+def matmul_peak(dtype: torch.dtype) -> float:
+    """The best matmul rate over several large sizes: no single size is best on every CPU
+    (one size measured alone once put the peak below what training reached)."""
+    return max(matmul_gflops(n, dtype) for n in PEAK_SIZES)
 
 
 def make_step(
@@ -96,21 +115,22 @@ def images_per_s(
     return steps * batch / (time.perf_counter() - start)
 
 
-def gpu(p: TrainParams, args: argparse.Namespace) -> dict[str, float]:
-    """Images/s on CUDA at ``args.batch``, with and without AMP."""
-    p = dataclasses.replace(p, batch_size=args.batch)
+def gpu(models: dict[str, Model], args: argparse.Namespace) -> dict[str, float]:
+    """Images/s on CUDA at ``args.batch``, with and without AMP, at 28, 64 and 128 px."""
     device = torch.device("cuda")
     torch.backends.cudnn.benchmark = True
-    out = {"gpu_batch": args.batch}
-    for amp in (False, True):
-        step = make_step(p, device, amp=amp, compile_models=args.compile)
-        rate = images_per_s(step, p.batch_size, args.steps, torch.cuda.synchronize)
-        key = "gpu_images_per_s" if amp else "gpu_images_per_s_fp32"
-        out[key] = round(rate, 1)
-        print(
-            f"{torch.cuda.get_device_name()}: batch {args.batch}, "
-            f"{'bf16 AMP' if amp else 'fp32'}: {rate:.0f} img/s"
-        )
+    out: dict[str, float] = {"gpu_batch": args.batch}
+    for name, (p, image) in models.items():
+        p = dataclasses.replace(p, batch_size=args.batch)
+        for amp in (False, True):
+            step = make_step(p, device, amp=amp, compile_models=args.compile, image=image)
+            rate = images_per_s(step, p.batch_size, args.steps, torch.cuda.synchronize)
+            out[f"gpu_img_s/{name}/{'amp' if amp else 'fp32'}"] = round(rate, 1)
+            print(
+                f"{torch.cuda.get_device_name()}: {name}, batch {args.batch}, "
+                f"{'bf16 AMP' if amp else 'fp32'}: {rate:.0f} img/s"
+            )
+    out["gpu_images_per_s"] = out["gpu_img_s/28px/amp"]
     return out
 
 
@@ -153,6 +173,70 @@ def loop_images_per_s(p: TrainParams, device: str, kimg: float) -> float:
     return statistics.median(row["images_per_s"] for row in result["history"][1:])
 
 
+def benchmark_models(gpu_run: bool) -> dict[str, Model]:
+    """The default (28 px grey) and small-colour (64 px RGB) models; 128 px RGB on a GPU."""
+    root = Path(__file__).resolve().parents[1]
+    colour = load_section("train", root / "presets" / "isic.yaml")
+    models = {
+        "28px": (load_section("train", root / "params.yaml"), (28, 1)),
+        "64px-rgb": (colour, (64, 3)),
+    }
+    if gpu_run:
+        models["128px-rgb"] = (colour, (128, 3))
+    return models
+
+
+def cpu(models: dict[str, Model], rounds: int) -> dict[str, Any]:
+    """Images/s per model and precision, and utilisation against the same precision's peak."""
+    precisions = ["fp32", "bf16"] if cpu_has_native_bf16() else ["fp32"]
+    cpu_device = torch.device("cpu")
+    steps, flops = {}, {}
+    for name, (p, image) in models.items():
+        for precision in precisions:
+            steps[name, precision] = make_step(p, cpu_device, precision == "bf16", image=image)
+        with FlopCounterMode(display=False) as counter:
+            steps[name, "fp32"]()
+        flops[name] = counter.get_total_flops() / p.batch_size
+    rates: dict[tuple[str, str], list[float]] = {key: [] for key in steps}
+    peaks: dict[str, list[float]] = {precision: [] for precision in precisions}
+    for _ in range(rounds):  # interleaved, so a slow spell of a shared machine hits all
+        for (name, precision), step in steps.items():
+            p, (size, _) = models[name]
+            rates[name, precision].append(
+                images_per_s(step, p.batch_size, STEPS[size], lambda: None)
+            )
+        for precision in precisions:
+            peaks[precision].append(matmul_peak(PRECISIONS[precision]))
+    peak = {precision: max(values) for precision, values in peaks.items()}
+    out: dict[str, Any] = {"matmul_peak_gflops": {k: round(v, 1) for k, v in peak.items()}}
+    for (name, precision), values in rates.items():
+        rate = max(values)  # best of each: noise only ever slows a round down
+        utilisation = rate * flops[name] / (peak[precision] * 1e9)
+        print(
+            f"{name} {precision}: {rate:.0f} img/s (rounds {[round(r) for r in values]}), "
+            f"{flops[name] / 1e6:.0f} MFLOP/img, {rate * flops[name] / 1e9:.0f} GFLOP/s = "
+            f"{utilisation:.0%} of the {precision} matmul peak {peak[precision]:.0f} GFLOP/s"
+        )
+        if utilisation > 1:
+            raise SystemExit(
+                f"utilisation {utilisation:.2f} > 1 for {name} {precision}: the matmul peak "
+                f"({peak[precision]:.0f} GFLOP/s) was measured below what training reaches, "
+                "so it is wrong (a noisy machine?); run again on a quieter one"
+            )
+        out[f"img_s/{name}/{precision}"] = round(rate, 1)
+        out[f"utilisation/{name}/{precision}"] = round(utilisation, 3)
+        out[f"mflop_per_image/{name}"] = round(flops[name] / 1e6, 2)
+    for name in models:
+        if "bf16" in precisions:
+            speedup = out[f"img_s/{name}/bf16"] / out[f"img_s/{name}/fp32"]
+            out[f"bf16_speedup/{name}"] = round(speedup, 2)
+            print(f"{name}: bf16 autocast trains {speedup:.2f}x as many img/s as fp32")
+    used = precisions[-1]  # what train.amp picks on this CPU
+    out["images_per_s"] = out[f"img_s/28px/{used}"]
+    out["utilisation"] = out[f"utilisation/28px/{used}"]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -162,7 +246,7 @@ def main() -> None:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=5,
+        default=3,
         help="CPU: timed rounds of steps and of matmuls; the best of each counts",
     )
     parser.add_argument(
@@ -173,41 +257,29 @@ def main() -> None:
         help="also time the real training loop for KIMG thousand images",
     )
     args = parser.parse_args()
-    p = load_section("train", Path(__file__).resolve().parents[1] / "params.yaml")
+    models = benchmark_models(args.device == "cuda")
+    p = models["28px"][0]
     if args.device == "cuda":
-        out = gpu(p, args)
+        out = gpu(models, args)
         if args.loop:
             gpu_p = dataclasses.replace(p, batch_size=args.batch, compile=args.compile)
             out["loop_images_per_s"] = round(loop_images_per_s(gpu_p, "cuda", args.loop), 1)
         print(json.dumps(out))
         return
-    step = make_step(p, torch.device("cpu"))
-    with FlopCounterMode(display=False) as counter:
-        step()
-    flops_per_image = counter.get_total_flops() / p.batch_size
-    rates, peaks = [], []
-    for _ in range(args.rounds):  # interleaved, so a slow spell of a shared machine hits both
-        rates.append(images_per_s(step, p.batch_size, STEPS, lambda: None))
-        peaks.append(matmul_gflops())
-    print(
-        "rounds, img/s:",
-        [round(r) for r in rates],
-        " matmul GFLOP/s:",
-        [round(g, 1) for g in peaks],
-    )
-    rate, peak = max(rates), max(peaks)  # best of each: noise only ever slows a run down
-    utilisation = rate * flops_per_image / (peak * 1e9)
-    print(f"default model: {rate:.0f} img/s, {flops_per_image / 1e6:.1f} MFLOP per image")
-    print(f"fp32 matmul peak measured here: {peak:.1f} GFLOP/s; utilisation {utilisation:.1%}")
-    out = {
-        "images_per_s": round(rate, 1),
-        "mflop_per_image": round(flops_per_image / 1e6, 2),
-        "matmul_gflops": round(peak, 1),
-        "utilisation": round(utilisation, 3),
-    }
+    out = {"cpu": cpu_name(), "native_bf16": cpu_has_native_bf16(), **cpu(models, args.rounds)}
     if args.loop:
         out["loop_images_per_s"] = round(loop_images_per_s(p, "cpu", args.loop), 1)
     print(json.dumps(out))
+
+
+def cpu_name() -> str:
+    """``lscpu``'s model name (benchmarks name the CPU their figures come from)."""
+    try:
+        lscpu = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return platform.processor() or "unknown"
+    names = [ln.split(":", 1)[1].strip() for ln in lscpu.splitlines() if "Model name" in ln]
+    return names[0] if names else "unknown"
 
 
 if __name__ == "__main__":
