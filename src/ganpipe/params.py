@@ -278,8 +278,9 @@ class CurateParams(_Section):
 
     Off for curated datasets (nothing to find, and 60,000 images cost minutes); on for scraped
     ones. The classifier sees 32 px: on 64 px hand photos (benchmarks/suspects.py) it ranked
-    better than at 64 px (recall 0.951 vs 0.937) for a quarter of the CPU time. ``relevance`` follows ``evaluate.inception``'s contract: ``auto`` uses a pretrained
-    image-text model only if its weights are already on disk, ``required`` fails without them.
+    better than at 64 px (recall 0.951 vs 0.937) for a quarter of the CPU time. ``relevance``
+    follows ``evaluate.inception``'s contract: ``auto`` uses a pretrained image-text model only
+    if its weights are already on disk, ``required`` fails without them.
     """
 
     enabled: Bool = True
