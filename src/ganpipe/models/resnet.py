@@ -34,45 +34,56 @@ def _up(x: torch.Tensor) -> torch.Tensor:
     return F.interpolate(x, scale_factor=2.0, mode="nearest")
 
 
-class ResUpBlock(nn.Module):
-    """x -> norm, ReLU, 2x nearest, conv3x3, norm, ReLU, conv3x3; plus 2x(conv1x1(x))."""
+SHARED_DIM = 128  # BigGAN's shared class embedding size
 
-    def __init__(self, c_in: int, c_out: int, n_classes: int, batchnorm: bool) -> None:
+
+class ResUpBlock(nn.Module):
+    """x -> norm, ReLU, 2x nearest, conv3x3, norm, ReLU, conv3x3; plus 2x(conv1x1(x)).
+    The norms are conditional (on the shared class embedding) when ``conditional``."""
+
+    def __init__(self, c_in: int, c_out: int, conditional: bool, batchnorm: bool) -> None:
         super().__init__()
-        self.norm1 = g_norm(c_in, n_classes, batchnorm)
+        k, dim = (1, SHARED_DIM) if conditional else (0, 0)
+        self.norm1 = g_norm(c_in, k, batchnorm, dim)
         self.conv1 = nn.Conv2d(c_in, c_out, 3, 1, 1, bias=not batchnorm)
-        self.norm2 = g_norm(c_out, n_classes, batchnorm)
+        self.norm2 = g_norm(c_out, k, batchnorm, dim)
         self.conv2 = nn.Conv2d(c_out, c_out, 3, 1, 1)
         self.shortcut = nn.Conv2d(c_in, c_out, 1)
 
-    def forward(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
-        h = self.conv1(_up(F.relu(self.norm1(x, y))))
-        h = self.conv2(F.relu(self.norm2(h, y)))
+    def forward(self, x: torch.Tensor, e: torch.Tensor | None) -> torch.Tensor:
+        h = self.conv1(_up(F.relu(self.norm1(x, e))))
+        h = self.conv2(F.relu(self.norm2(h, e)))
         return h + _up(self.shortcut(x))
 
 
 class ResNetGenerator(ConditionalGenerator):
-    """Residual G; the class enters through conditional BatchNorm (``conditioning: cbn``) or
-    through z (``embed-mul``, ``onehot-concat``); n_classes == 0 is unconditional."""
+    """Residual G; the class enters through BigGAN's conditional BatchNorm on a shared class
+    embedding (``conditioning: cbn``) or through z (``embed-mul``, ``onehot-concat``);
+    n_classes == 0 is unconditional."""
 
     def __init__(self, p: TrainParams, size: int, channels: int, n_classes: int) -> None:
         super().__init__(p.conditioning, p.z_dim, size, channels, n_classes)
         self.base, n_up = halvings(size)
         widths = [max(p.g_channels // 2**i, 16) for i in range(n_up + 1)]
         self.fc = nn.Linear(self.z_in, widths[0] * self.base**2)
-        cbn_classes = n_classes if p.conditioning == "cbn" else 0
+        cbn = self.conditioning == "cbn" and p.g_batchnorm
+        if cbn:
+            self.class_embed = nn.Embedding(n_classes, SHARED_DIM)
         self.blocks = nn.ModuleList(
-            ResUpBlock(widths[i], widths[i + 1], cbn_classes, p.g_batchnorm) for i in range(n_up)
+            ResUpBlock(widths[i], widths[i + 1], cbn, p.g_batchnorm) for i in range(n_up)
         )
         self.out_norm = g_norm(widths[-1], 0, p.g_batchnorm)
         self.to_image = nn.Conv2d(widths[-1], channels, 3, 1, 1)
         self.apply(init_xavier)
+        if cbn:  # unit-scale rows: the norms' scales start within ~15% of 1
+            nn.init.xavier_uniform_(self.class_embed.weight)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """``y`` (class labels) is ignored by an unconditional G."""
         x = as_nhwc_map(self.fc(self.condition(z, y)), self.base)
+        e = self.class_embed(y) if hasattr(self, "class_embed") else None
         for block in self.blocks:
-            x = block(x, y)
+            x = block(x, e)
         return torch.tanh(self.to_image(F.relu(self.out_norm(x, None))))
 
 

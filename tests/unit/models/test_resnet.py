@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ganpipe.models import build_models
-from ganpipe.models.layers import halvings
+from ganpipe.models.layers import SharedConditionalBatchNorm2d, halvings
 from ganpipe.models.resnet import ResDownBlock, ResNetDiscriminator, ResNetGenerator
 from ganpipe.params import TrainParams
 
@@ -80,3 +80,20 @@ def test_channels_last_input_stays_channels_last_through_g_and_d() -> None:
     assert x.is_contiguous(memory_format=torch.channels_last)
     out = D(x, y)
     torch.testing.assert_close(out.adv, D(x.contiguous(), y).adv, rtol=1e-4, atol=1e-5)
+
+
+def test_cbn_is_biggan_style_on_a_shared_class_embedding() -> None:
+    p = TrainParams(arch="resnet", conditioning="cbn", g_channels=32, z_dim=16)
+    G, _ = build_models(p, 32, 3, 4)
+    norms = [m for m in G.modules() if isinstance(m, SharedConditionalBatchNorm2d)]
+    assert len(norms) == 2 * len(G.blocks) and G.class_embed.weight.shape == (4, 128)
+    G.eval()
+    with torch.no_grad():  # classes differ from the start (per-class scales would start at 1)
+        out = G(torch.randn(1, 16).repeat(2, 1), torch.tensor([0, 3]))
+        assert not torch.allclose(out[0], out[1])
+        norm, x = norms[0], torch.randn(2, norms[0].norm.num_features, 4, 4)
+        e = G.class_embed(torch.tensor([1, 2]))
+        by_hand = norm.norm(x) * (1 + e @ norm.gain.weight.t())[:, :, None, None] + (
+            e @ norm.bias.weight.t()
+        )[:, :, None, None]
+        torch.testing.assert_close(norm(x, e), by_hand)
