@@ -70,7 +70,7 @@ class Contender:
     params_file: Path
     overrides: dict[str, Any] = field(default_factory=dict)
 
-    def train_params(self, minutes: float) -> TrainParams:
+    def train_params(self, minutes: float, threads: int = 0) -> TrainParams:
         raw = yaml.safe_load(self.params_file.read_text()) or {}
         p = build(TrainParams, raw.get("train"), f"{self.params_file.name}: train")
         budget = {
@@ -78,6 +78,7 @@ class Contender:
             "max_minutes": minutes,
             "tick_kimg": 2.0,  # the clock is read once a tick
             "snapshot_kimg": 100_000.0,  # scored once, at the end
+            "threads": threads,
         }
         return dataclasses.replace(p, **{**self.overrides, **budget})
 
@@ -149,9 +150,11 @@ def sign_suite(cache: Path) -> Suite:
     return Suite(stage, path, classifier, sha, real, SIGN_CLASSIFIER.holdout)
 
 
-def train_and_score(contender: Contender, suite: Suite, minutes: float) -> dict[str, float]:
+def train_and_score(
+    contender: Contender, suite: Suite, minutes: float, threads: int
+) -> dict[str, float]:
     """Train for ``minutes`` of wall-clock time, then score the EMA generator."""
-    p = contender.train_params(minutes)
+    p = contender.train_params(minutes, threads)
     with tempfile.TemporaryDirectory(prefix=f"ganpipe-quality-{contender.name}-") as tmp:
         work = Path(tmp)
         result = training_loop(
@@ -212,6 +215,13 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0, help="training budget per model")
     parser.add_argument("--suite", choices=["fmnist", "sign", "all"], default="all")
     parser.add_argument("--only", nargs="*", default=None, help="contender names to run")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="torch threads per contender (0: all cores); 1 on an oversubscribed machine, "
+        "where two-thread steps stall on each other",
+    )
     args = parser.parse_args()
     from ganpipe.train.precision import cpu_has_native_bf16
 
@@ -219,6 +229,7 @@ def main() -> None:
         "cpu": cpu_name(),
         "native_bf16": cpu_has_native_bf16(),
         "minutes": args.minutes,
+        "threads": args.threads,
         "load_average_start": round(os.getloadavg()[0], 2),
     }
     suites = ["fmnist", "sign"] if args.suite == "all" else [args.suite]
@@ -229,7 +240,7 @@ def main() -> None:
             if args.only and contender.name not in args.only:
                 continue
             start = time.perf_counter()
-            scores[contender.name] = train_and_score(contender, suite, args.minutes)
+            scores[contender.name] = train_and_score(contender, suite, args.minutes, args.threads)
             print(
                 f"[{name}] {contender.name}: {args.minutes:g} min -> {scores[contender.name]}"
                 f" ({time.perf_counter() - start:.0f} s incl. scoring)",
