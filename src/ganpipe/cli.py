@@ -119,7 +119,7 @@ def _review(args: argparse.Namespace) -> None:
         Path(args.filtered),
         Path(args.raw),
         Path(args.suspects),
-        Path(params["filter"].reject_list),
+        Path(args.reject_list),
         parse_colour(params["reduce"].background),
         args.port,
         params["filter"].review_per_class,
@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         "review",
         help="Click through the images filter kept and mark rejects (writes reject.txt).",
         description="Serve the images filter kept on 127.0.0.1, per class, most suspicious "
-        "first. A click marks an image for rejection in filter.reject_list; `dvc repro` "
+        "first. A click marks an image for rejection in --reject-list; `dvc repro` "
         "then re-runs filter and the stages after it.",
     )
     review.add_argument(
@@ -196,6 +196,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--filtered", default="data/filtered", help="filter's output (default: %(default)s)"
     )
     review.add_argument("--raw", default="data/raw", help="filter's input (default: %(default)s)")
+    review.add_argument(
+        "--reject-list",
+        default="reject.txt",
+        help="filter's reject list, as dvc.yaml's filter cmd names it (default: %(default)s)",
+    )
     review.add_argument(
         "--suspects",
         default="data/curated/suspects.csv",

@@ -211,7 +211,6 @@ class FilterParams(_Section):
         description="standardised-thumbnail distance (ganpipe.clean.dedupe); -1 disables",
     )
     animated: Literal["first-frame", "reject"] = "first-frame"
-    reject_list: Str = "reject.txt"
     contact_sheets: Bool = True
     review_per_class: Int = Field(
         1000, ge=0, le=10**7, description="images per class on the contact sheets; 0 = all"

@@ -6,7 +6,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from ganpipe.cli import main
+from ganpipe.cli import build_parser, main
 from ganpipe.models import Generator
 from ganpipe.params import SECTIONS, EvaluateParams, TrainParams, load_all
 from ganpipe.train.snapshot import export_generator
@@ -149,3 +149,12 @@ def test_preset_switch_writes_params(tmp_path: Path, capsys: pytest.CaptureFixtu
     with pytest.raises(SystemExit):
         main(["preset", "nope", "--params", str(target)])
     assert "unknown preset 'nope'; presets: asl-alphabet" in capsys.readouterr().err
+
+
+def test_review_marks_the_reject_list_filter_reads() -> None:
+    """One setting for reject.txt: dvc.yaml's filter cmd (where it is also a dep)."""
+    filter_stage = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]["filter"]
+    cmd = filter_stage["cmd"].split()
+    filter_reads = cmd[cmd.index("--reject-list") + 1]
+    assert filter_reads in filter_stage["deps"]
+    assert build_parser().parse_args(["review"]).reject_list == filter_reads
