@@ -126,25 +126,22 @@ def _review(args: argparse.Namespace) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="ganpipe",
-        description="Sample from and inspect generators trained by ganpipe, switch presets, "
-        "review the filtered images.",
-        epilog="The pipeline itself runs with `dvc repro`; see README.md.",
+Commands = Any  # argparse's private _SubParsersAction: what add_subparsers returns
+
+
+def _model_command(commands: Commands, name: str, help_text: str) -> argparse.ArgumentParser:
+    """A subcommand that reads an exported generator (sample, grid, info)."""
+    sub = commands.add_parser(name, help=help_text, description=help_text)
+    sub.add_argument(
+        "--checkpoint",
+        default="models/generator.pt",
+        help="exported generator (default: %(default)s)",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    return sub
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument(
-            "--checkpoint",
-            default="models/generator.pt",
-            help="exported generator (default: %(default)s)",
-        )
-        return sub
 
-    sample = command("sample", "Generate n images of one class into a PNG grid.")
+def _add_sample(commands: Commands) -> None:
+    sample = _model_command(commands, "sample", "Generate n images of one class into a PNG grid.")
     sample.add_argument(
         "--class",
         dest="class_name",
@@ -157,15 +154,25 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("-o", "--output", default="samples.png", help="PNG file to write")
     sample.set_defaults(run=_sample)
 
-    grid = command("grid", "Write the class-per-row grid (the seeds' 10x10 figure).")
+
+def _add_grid(commands: Commands) -> None:
+    grid = _model_command(
+        commands, "grid", "Write the class-per-row grid (the seeds' 10x10 figure)."
+    )
     grid.add_argument("--columns", type=int, default=10)
     grid.add_argument("--seed", type=int, default=0)
     grid.add_argument("-o", "--output", default="grid.png")
     grid.set_defaults(run=_grid)
 
-    info = command("info", "Print the model summary: classes, size, parameters, layers.")
+
+def _add_info(commands: Commands) -> None:
+    info = _model_command(
+        commands, "info", "Print the model summary: classes, size, parameters, layers."
+    )
     info.set_defaults(run=_info)
 
+
+def _add_preset(commands: Commands) -> None:
     preset = commands.add_parser(
         "preset",
         help="Switch params.yaml to a named preset.",
@@ -181,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     preset.set_defaults(run=_preset)
 
+
+def _add_review(commands: Commands) -> None:
     review = commands.add_parser(
         "review",
         help="Click through the images filter kept and mark rejects (writes reject.txt).",
@@ -207,6 +216,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="the suspect ranking, if there is one (default: %(default)s)",
     )
     review.set_defaults(run=_review)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ganpipe",
+        description="Sample from and inspect generators trained by ganpipe, switch presets, "
+        "review the filtered images.",
+        epilog="The pipeline itself runs with `dvc repro`; see README.md.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_sample, _add_grid, _add_info, _add_preset, _add_review):
+        add(commands)
     return parser
 
 
