@@ -144,9 +144,23 @@ function say(text) {
   document.getElementById("message").textContent = text;
 }
 
+// Responses can arrive out of order (a refresh on window focus races the click that gave the
+// focus): apply a state only if no later request's state has been applied already.
+let issued = 0;
+let applied = 0;
+
+async function fetchState(method, path, body) {
+  const mine = ++issued;
+  const data = await call(method, path, body);
+  if (mine > applied) {
+    applied = mine;
+    update(data);
+  }
+}
+
 async function act(path, body) {
   try {
-    update(await call("POST", path, body));
+    await fetchState("POST", path, body);
     say("");
   } catch (error) {
     say(error.message);
@@ -218,7 +232,7 @@ async function start() {
   try {
     const data = await call("GET", "api/state");
     build(data);
-    update(data);
+    if (applied === 0) update(data);
   } catch (error) {
     say("Could not load the images: " + error.message);
   }
@@ -228,7 +242,7 @@ async function start() {
   window.addEventListener("focus", async () => {
     if (!state) return;
     try {
-      update(await call("GET", "api/state"));
+      await fetchState("GET", "api/state");
     } catch (error) {
       say("Could not refresh: " + error.message);
     }
