@@ -12,20 +12,10 @@ import yaml
 
 from ganpipe.manifest import Row, read_manifest
 from ganpipe.params import load_all
+from ganpipe.stages.curate import COLUMNS as SUSPECT_HEADER
 from ganpipe.stages.filter import run_filter
 
 REPO = Path(__file__).resolve().parents[3]
-SUSPECT_HEADER = [
-    "id",
-    "class",
-    "path",
-    "label_quality",
-    "outlier_score",
-    "suspicion",
-    "rank",
-    "suspect",
-    "predicted_class",
-]
 
 
 @dataclass
