@@ -14,15 +14,20 @@ Each contender trains for ``--minutes`` of wall-clock time (``train.max_minutes`
 generator is then scored as the evaluate stage scores: domain Fréchet distance, conditional
 accuracy against the classifier's own held-out real accuracy, and the stripe statistic against
 the real images'. The last line is JSON with every figure and the issue's ratios.
-Usage: ``python benchmarks/quality.py [--minutes 10] [--suite fmnist|sign|all]``.
+``--parallel 2 --threads 1`` trains two contenders at a time, one core each: every contender
+then gets exactly ``--minutes`` CPU-minutes, and a suite takes half the wall-clock time.
+Usage: ``python benchmarks/quality.py [--minutes 10] [--suite fmnist|sign|all] [--parallel N]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import dataclasses
+import functools
 import io
 import json
+import multiprocessing
 import os
 import tempfile
 import time
@@ -210,6 +215,40 @@ def colour_default_name() -> str:
     return "ada" if p.ada_target else "diffaugment" if p.diffaugment else "none"
 
 
+@functools.cache
+def load_suite(name: str) -> Suite:
+    """A suite, built once per process (a worker of ``--parallel`` builds its own)."""
+    return fmnist_suite() if name == "fmnist" else sign_suite(SIGN_CACHE)
+
+
+def run_contender(
+    suite: str, contender: Contender, minutes: float, threads: int
+) -> dict[str, float]:
+    """Train and score one contender and print its line (a ``--parallel`` worker's job)."""
+    start = time.perf_counter()
+    scores = train_and_score(contender, load_suite(suite), minutes, threads)
+    print(
+        f"[{suite}] {contender.name}: {minutes:g} min -> {scores}"
+        f" ({time.perf_counter() - start:.0f} s incl. scoring)",
+        flush=True,
+    )
+    return scores
+
+
+def run_suite(name: str, contenders: list[Contender], args: argparse.Namespace) -> dict:
+    """Scores of every contender, ``args.parallel`` at a time, in the suite's order."""
+    load_suite(name)  # builds the sign cache before any worker reads it
+    if args.parallel == 1:
+        return {c.name: run_contender(name, c, args.minutes, args.threads) for c in contenders}
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(args.parallel, mp_context=spawn) as pool:
+        futures = {
+            c.name: pool.submit(run_contender, name, c, args.minutes, args.threads)
+            for c in contenders
+        }
+        return {contender: future.result() for contender, future in futures.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="training budget per model")
@@ -222,6 +261,9 @@ def main() -> None:
         help="torch threads per contender (0: all cores); 1 on an oversubscribed machine, "
         "where two-thread steps stall on each other",
     )
+    parser.add_argument(
+        "--parallel", type=int, default=1, help="contenders trained at once (with --threads 1)"
+    )
     args = parser.parse_args()
     from ganpipe.train.precision import cpu_has_native_bf16
 
@@ -230,25 +272,15 @@ def main() -> None:
         "native_bf16": cpu_has_native_bf16(),
         "minutes": args.minutes,
         "threads": args.threads,
+        "parallel": args.parallel,
         "load_average_start": round(os.getloadavg()[0], 2),
     }
     suites = ["fmnist", "sign"] if args.suite == "all" else [args.suite]
     for name in suites:
-        suite = fmnist_suite() if name == "fmnist" else sign_suite(SIGN_CACHE)
-        scores = {}
-        for contender in SUITES[name]:
-            if args.only and contender.name not in args.only:
-                continue
-            start = time.perf_counter()
-            scores[contender.name] = train_and_score(contender, suite, args.minutes, args.threads)
-            print(
-                f"[{name}] {contender.name}: {args.minutes:g} min -> {scores[contender.name]}"
-                f" ({time.perf_counter() - start:.0f} s incl. scoring)",
-                flush=True,
-            )
-        out[name] = scores
+        contenders = [c for c in SUITES[name] if not args.only or c.name in args.only]
+        out[name] = run_suite(name, contenders, args)
         if not args.only:
-            out[f"{name}_targets"] = targets(name, scores)
+            out[f"{name}_targets"] = targets(name, out[name])
     out["load_average_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(out))
 
