@@ -235,18 +235,24 @@ def run_contender(
     return scores
 
 
-def run_suite(name: str, contenders: list[Contender], args: argparse.Namespace) -> dict:
-    """Scores of every contender, ``args.parallel`` at a time, in the suite's order."""
-    load_suite(name)  # builds the sign cache before any worker reads it
+def run_all(jobs: list[tuple[str, Contender]], args: argparse.Namespace) -> dict[str, dict]:
+    """Scores per suite and contender, ``args.parallel`` contenders at a time (the suites
+    share one pool, so no worker idles between them)."""
+    for suite in dict.fromkeys(name for name, _ in jobs):
+        load_suite(suite)  # builds the sign cache before any worker reads it
     if args.parallel == 1:
-        return {c.name: run_contender(name, c, args.minutes, args.threads) for c in contenders}
-    spawn = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(args.parallel, mp_context=spawn) as pool:
-        futures = {
-            c.name: pool.submit(run_contender, name, c, args.minutes, args.threads)
-            for c in contenders
-        }
-        return {contender: future.result() for contender, future in futures.items()}
+        results = [run_contender(s, c, args.minutes, args.threads) for s, c in jobs]
+    else:
+        spawn = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(args.parallel, mp_context=spawn) as pool:
+            futures = [
+                pool.submit(run_contender, s, c, args.minutes, args.threads) for s, c in jobs
+            ]
+            results = [future.result() for future in futures]
+    scores: dict[str, dict] = {}
+    for (suite, contender), result in zip(jobs, results, strict=True):
+        scores.setdefault(suite, {})[contender.name] = result
+    return scores
 
 
 def main() -> None:
@@ -276,11 +282,11 @@ def main() -> None:
         "load_average_start": round(os.getloadavg()[0], 2),
     }
     suites = ["fmnist", "sign"] if args.suite == "all" else [args.suite]
-    for name in suites:
-        contenders = [c for c in SUITES[name] if not args.only or c.name in args.only]
-        out[name] = run_suite(name, contenders, args)
+    jobs = [(s, c) for s in suites for c in SUITES[s] if not args.only or c.name in args.only]
+    for name, scores in run_all(jobs, args).items():
+        out[name] = scores
         if not args.only:
-            out[f"{name}_targets"] = targets(name, out[name])
+            out[f"{name}_targets"] = targets(name, scores)
     out["load_average_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(out))
 

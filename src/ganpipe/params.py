@@ -355,6 +355,12 @@ class TrainParams(_Section):
     ema_kimg: Float = Field(
         10.0, ge=0, le=10**6, description="EMA half-life in thousands of images; 0 disables"
     )
+    ema_rampup: Float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="EMA half-life at most this share of the images so far; 0: off",
+    )
     diffaugment: Str = ""  # comma list of color, translation, cutout
     ada_target: Float = Field(
         0.0, ge=0, lt=1, description="ADA: target of E[sign(D(real))]; 0 = off (paper: 0.6)"

@@ -22,31 +22,33 @@ from ganpipe.params import TrainParams
 
 # Keys that change only where and how fast training runs, not what it computes.
 NON_SEMANTIC = {"device", "compile", "threads"}
-# Keys added after runs were made: at their default they stay out of the hash, so a run
-# interrupted before they existed still resumes (and its params_hash metric is unchanged).
-ADDED_LATER = {
-    "d_head",
-    "sync_batchnorm",
-    "max_minutes",
-    "labelled_fraction",
-    "arch",
-    "d_embed_dim",
-    "d2d_temperature",
-    "d2d_margin",
-    "ada_target",
-    "ada_kimg",
-    "ada_interval",
-    "ada_ops",
+# Keys added after runs were made, with the value that computes what training computed before
+# they existed: at that value they stay out of the hash, so a run interrupted before they
+# existed still resumes (and its params_hash metric is unchanged). ema_rampup's default is not
+# that value: runs made since hash differently from the fixed-half-life runs before them.
+ADDED_LATER: dict[str, Any] = {
+    "d_head": "acgan",
+    "sync_batchnorm": False,
+    "max_minutes": 0.0,
+    "labelled_fraction": 1.0,
+    "arch": "dcgan",
+    "d_embed_dim": 512,
+    "d2d_temperature": 0.5,
+    "d2d_margin": 0.98,
+    "ada_target": 0.0,
+    "ada_kimg": 500.0,
+    "ada_interval": 4,
+    "ada_ops": "xflip,rotate90,translation,scale,rotate,aniso,color",
+    "ema_rampup": 0.0,
 }
 
 
 def params_hash(p: TrainParams, data_fingerprint: str) -> str:
     """Hash of everything that shapes the result: resume only when this matches."""
-    defaults = TrainParams()
     semantic = {
         k: v
         for k, v in dataclasses.asdict(p).items()
-        if k not in NON_SEMANTIC and not (k in ADDED_LATER and v == getattr(defaults, k))
+        if k not in NON_SEMANTIC and not (k in ADDED_LATER and v == ADDED_LATER[k])
     }
     blob = json.dumps({"params": semantic, "data": data_fingerprint}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -31,7 +31,7 @@ from ganpipe.train import distributed
 from ganpipe.train.ada import Ada, ada_augment
 from ganpipe.train.diffaugment import diff_augment
 from ganpipe.train.distributed import Rank
-from ganpipe.train.ema import ema_beta, update_ema
+from ganpipe.train.ema import ema_beta, update_ema, with_standing_statistics
 from ganpipe.train.memory import retain_freed_memory
 from ganpipe.train.precision import cpu_has_native_bf16
 from ganpipe.train.records import EPOCHS_FILE, Records, write_epochs
@@ -132,7 +132,6 @@ class Run:
     fast: Speedups
     layout: torch.memory_format
     n_train: int  # images in the training split: one epoch
-    beta: float  # the EMA's decay per step
     autocast: torch.autocast
     out_of_time: bool = False
     tick_start: float = 0.0  # perf_counter() and cur_nimg when this tick began
@@ -242,7 +241,6 @@ def setup(paths: Paths, p: TrainParams, rank: Rank, device: torch.device, holdou
         fast=fast,
         layout=layout,
         n_train=len(train_set.labels),
-        beta=ema_beta(p.batch_size, p.ema_kimg),
         autocast=torch.autocast(device.type, dtype=torch.bfloat16, enabled=fast.amp),
     )
 
@@ -365,7 +363,7 @@ def step(run: Run, nets: Nets) -> None:
     z, y_fake = (t.to(run.device) for t in run.sampler.latent())
     no_sync = distributed.no_sync(nets.D_ddp)
     loss_g, adv_f = generator_step(nets, z, y_fake, real, p, run.augment, run.autocast, no_sync)
-    update_ema(s.G_ema, s.G, run.beta)
+    update_ema(s.G_ema, s.G, ema_beta(p.batch_size, p.ema_kimg, s.cur_nimg, p.ema_rampup))
     values = step_stats(d, loss_g, adv_f, y_real)
     if not (math.isfinite(values["loss_d"]) and math.isfinite(values["loss_g"])):
         raise TrainingDiverged(
@@ -437,8 +435,9 @@ def snapshot(run: Run, records: Records) -> None:
     """Rank 0: the fixed-z grid, the EMA generator's weights and score, then the checkpoint."""
     s, paths, scorer = run.state, run.paths, run.scorer
     kimg = s.cur_nimg / 1000
-    grid = save_grid_png(s.G_ema, *scorer.grid_latents(run.p.seed), paths.grid(kimg), scorer.rows)
-    score = scorer.score(s.G_ema, paths.snapshot(kimg))
+    G = with_standing_statistics(s.G_ema, scorer.n_classes, run.p.seed)
+    grid = save_grid_png(G, *scorer.grid_latents(run.p.seed), paths.grid(kimg), scorer.rows)
+    score = scorer.score(G, paths.snapshot(kimg))
     records.snapshot(grid, score)
     s.snapshots.append({"kimg": kimg, "step": len(s.history), "domain_fd": score})
     run.save_checkpoint()
@@ -461,7 +460,8 @@ def export(run: Run) -> dict[str, Any]:
     if run.rank.main:
         write_epochs(paths.live / EPOCHS_FILE, s.epochs)
         meta = run.scorer.meta(p)
-        export_generator(s.G_ema, meta, paths.models / "generator.pt")
+        G = with_standing_statistics(s.G_ema, run.scorer.n_classes, p.seed)
+        export_generator(G, meta, paths.models / "generator.pt")
         if best:  # the snapshot the domain Fréchet distance liked best
             s.G_ema.load_state_dict(torch.load(paths.snapshot(best["kimg"]), weights_only=True))
         export_generator(s.G_ema, meta, paths.models / "generator_best.pt")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import random
 from pathlib import Path
@@ -21,11 +22,18 @@ from ganpipe.train.checkpoint import (
 
 
 def test_hash_of_runs_made_before_new_keys_is_unchanged() -> None:
-    # Values computed by the version before d_head and sync_batchnorm existed.
-    assert params_hash(TrainParams(), "fp") == "ad1d638a3ba164e3"
-    assert params_hash(TrainParams(loss="hinge", batch_size=32), "fp") == "1b16698f410b616a"
-    assert params_hash(TrainParams(d_head="ssl"), "fp") != "ad1d638a3ba164e3"
-    assert params_hash(TrainParams(compile=True, threads=2), "fp") == "ad1d638a3ba164e3"
+    # Values computed by the version before d_head, sync_batchnorm and ema_rampup existed.
+    before = TrainParams(ema_rampup=0.0)  # the EMA as it was then
+    assert params_hash(before, "fp") == "ad1d638a3ba164e3"
+    hinge = dataclasses.replace(before, loss="hinge", batch_size=32)
+    assert params_hash(hinge, "fp") == "1b16698f410b616a"
+    assert params_hash(dataclasses.replace(before, d_head="ssl"), "fp") != "ad1d638a3ba164e3"
+    fast = dataclasses.replace(before, compile=True, threads=2)
+    assert params_hash(fast, "fp") == "ad1d638a3ba164e3"
+
+
+def test_a_key_whose_default_changes_the_result_changes_the_hash() -> None:
+    assert params_hash(TrainParams(), "fp") != params_hash(TrainParams(ema_rampup=0.0), "fp")
 
 
 def test_rng_state_round_trips_through_weights_only_load() -> None:
