@@ -48,11 +48,11 @@ def with_standing_statistics(G: nn.Module, n_classes: int, seed: int) -> nn.Modu
     is left as it is. A G with SyncBatchNorm (``train.sync_batchnorm``) is returned as it is:
     only rank 0 generates, and a synchronised norm would wait for the others.
     """
-    norms = [m for m in G.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    norms = _batch_norms(G)
     if not norms or any(isinstance(m, nn.SyncBatchNorm) for m in norms):
         return G
     settled = copy.deepcopy(G)
-    settled_norms = [m for m in settled.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    settled_norms = _batch_norms(settled)
     for norm in settled_norms:
         norm.reset_running_stats()
         norm.momentum = None  # a cumulative average over the batches below
@@ -66,3 +66,8 @@ def with_standing_statistics(G: nn.Module, n_classes: int, seed: int) -> nn.Modu
     for norm, original in zip(settled_norms, norms, strict=True):
         norm.momentum = original.momentum
     return settled.eval()
+
+
+def _batch_norms(model: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
+    """``model``'s BatchNorm layers (1-D, 2-D and synchronised), in module order."""
+    return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
