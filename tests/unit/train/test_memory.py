@@ -43,8 +43,7 @@ def _faults_per_step(mode: str) -> float:
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is glibc's")
 def test_retained_memory_stops_page_faults_per_step() -> None:
-    default, retained = _faults_per_step("default"), _faults_per_step("retain")
-    # glibc hands a step's multi-MB buffers back to the OS and faults them in again; retained,
-    # the typical step faults in nothing new
-    assert default > 100
-    assert retained < 10
+    # Whether glibc's defaults fault a step's multi-MB buffers in again depends on the machine
+    # (its dynamic mmap threshold, the kernels' buffer sizes): thousands of faults per step on
+    # one CPU, none on another. Retained, the typical step faults in nothing new on any of them.
+    assert _faults_per_step("retain") < 10
