@@ -320,15 +320,17 @@ class TrainParams(_Section):
     z_dim: Int = Field(100, ge=1, le=4096)
     g_channels: Int = Field(128, ge=1, le=4096, description="widest G layer; halves per step")
     d_channels: Int = Field(64, ge=1, le=4096, description="first D layer; doubles per step")
-    upsample: Literal["transpose", "nearest"] = "transpose"
+    upsample: Literal["transpose", "nearest", "bilinear"] = "transpose"
     conditioning: Literal["embed-mul", "onehot-concat", "cbn"] = "embed-mul"
     g_batchnorm: Bool = True
     d_spectral_norm: Bool = False
     d_dropout: Float = Field(0.0, ge=0, le=0.95)
     # D's heads: "acgan" (real/fake + K classes); "ssl", one K+1-way softmax whose last class
     # is "fake" (Salimans et al. 2016; the car-logo seed's SSL-GAN); "projection" (Miyato &
-    # Koyama 2018); "reacgan", data-to-data cross-entropy (Kang et al. 2021)
-    d_head: Literal["acgan", "ssl", "projection", "reacgan"] = "acgan"
+    # Koyama 2018); "projection-ac", projection whose class scores are also trained as AC-GAN's
+    # class logits (P2GAN, Han et al. 2021); "reacgan", data-to-data cross-entropy (Kang et al.
+    # 2021)
+    d_head: Literal["acgan", "ssl", "projection", "projection-ac", "reacgan"] = "acgan"
     d_embed_dim: Int = Field(512, ge=1, le=4096, description="reacgan: embedding size")
     d2d_temperature: Float = Field(0.5, ge=0.01, le=10, description="reacgan: temperature")
     d2d_margin: Float = Field(
@@ -447,7 +449,7 @@ class TrainParams(_Section):
                 "d_aux_on_fake",
                 f"must be false with d_head '{self.d_head}': {no_fake_class_loss[self.d_head]}",
             )
-        if self.d_head in ("projection", "reacgan"):
+        if self.d_head in ("projection", "projection-ac", "reacgan"):
             _require(
                 self.labelled_fraction == 1,
                 "labelled_fraction",

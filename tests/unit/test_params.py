@@ -147,6 +147,10 @@ def test_ssl_head_conflicts_named(extra: dict, message: str) -> None:
             r"train\.d_aux_on_fake: must be false with d_head 'projection'",
         ),
         (
+            {"d_head": "projection-ac", "labelled_fraction": 0.5},
+            r"train\.labelled_fraction: must be 1 with d_head 'projection-ac'",
+        ),
+        (
             {"d_head": "reacgan", "labelled_fraction": 0.5},
             r"train\.labelled_fraction: must be 1 with d_head 'reacgan'",
         ),
@@ -161,7 +165,7 @@ def test_architecture_and_head_conflicts_named(values: dict, message: str) -> No
 
 
 def test_residual_architecture_and_every_head_build() -> None:
-    for head in ("acgan", "ssl", "projection", "reacgan"):
+    for head in ("acgan", "ssl", "projection", "projection-ac", "reacgan"):
         p = build(TrainParams, {"arch": "resnet", "d_head": head, "d_aux_on_fake": False}, "t")
         assert (p.arch, p.d_head) == ("resnet", head)
     assert build(TrainParams, {"d_head": "reacgan", "d_aux_on_fake": True}, "t").d_aux_on_fake

@@ -17,7 +17,7 @@ from ganpipe.params import TrainParams
 
 
 class UpBlock(nn.Module):
-    """Double the resolution (transposed conv, or nearest + conv against checkerboards)."""
+    """Double the resolution: transposed conv, or nearest/bilinear + conv against checkerboards."""
 
     def __init__(self, c_in: int, c_out: int, p: TrainParams, n_classes: int) -> None:
         super().__init__()
@@ -25,7 +25,7 @@ class UpBlock(nn.Module):
             self.conv: nn.Module = nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=not p.g_batchnorm)
         else:
             self.conv = nn.Sequential(
-                nn.Upsample(scale_factor=2, mode="nearest"),
+                nn.Upsample(scale_factor=2, mode=p.upsample),
                 nn.Conv2d(c_in, c_out, 3, 1, 1, bias=not p.g_batchnorm),
             )
         self.norm = g_norm(c_out, n_classes, p.g_batchnorm)

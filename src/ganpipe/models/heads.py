@@ -14,6 +14,9 @@ from torch import nn
 from torch.nn import functional as F
 
 
+PROJECTION_HEADS = ("projection", "projection-ac")  # heads whose logit adds <embed(y), h>
+
+
 class DOutput(NamedTuple):
     """What D says about a batch."""
 
@@ -60,6 +63,9 @@ class HeadedDiscriminator(nn.Module):
     - ``ssl``: one K+1-way softmax whose last class is "fake" (:func:`ssl_split`).
     - ``projection``: ``linear(h) + <embed(y), h>`` (Miyato & Koyama 2018); its class scores
       ``<embed(c), h>`` for every c are what the real/fake logit adds for class c.
+    - ``projection-ac``: the projection D whose class scores are also trained as AC-GAN's class
+      logits (the dual projection of P2GAN, Han et al. 2021): the projection's diversity with
+      an auxiliary classifier's class fidelity, on one class embedding.
     - ``reacgan``: a real/fake logit, plus unit-length embeddings of the image and of its
       label's proxy for the data-to-data cross-entropy (Kang et al. 2021); its class scores are
       the cosine similarities to every class proxy.
@@ -78,7 +84,7 @@ class HeadedDiscriminator(nn.Module):
         self.adv_head = sn(nn.Linear(features, 1))
         if self.head_kind == "acgan":
             self.class_head = sn(nn.Linear(features, n_classes))
-        elif self.head_kind == "projection":
+        elif self.head_kind in PROJECTION_HEADS:
             self.class_embed = sn(_xavier(nn.Embedding(n_classes, features)))
         elif self.head_kind == "reacgan":
             self.to_embed = sn(nn.Linear(features, embed_dim))
@@ -95,7 +101,7 @@ class HeadedDiscriminator(nn.Module):
             return DOutput(adv, None, h)
         if y is None:
             raise ValueError(f"d_head '{self.head_kind}' needs the labels: call D(x, y)")
-        if self.head_kind == "projection":
+        if self.head_kind in PROJECTION_HEADS:
             scores = h @ self.class_embed.weight.t()
             return DOutput(adv + scores.gather(1, y[:, None]).squeeze(1), scores, h)
         # Unit length in fp32: the D2D-CE divides cosines by a temperature (losses.py)

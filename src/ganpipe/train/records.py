@@ -9,6 +9,7 @@ last checkpoint had logged ticks that the resumed run trains and logs again, and
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -125,17 +126,18 @@ class Records:
         if not self.main:
             return
         self._log_tick(row)
+        class_acc = row["class_acc_real"]  # NaN where D has no classifier
         self.note(
             f"kimg {row['kimg']:8.1f}  {row['images_per_s']:7.1f} img/s  "
             f"loss_d {row['loss_d']:.3f}  loss_g {row['loss_g']:.3f}  "
-            f"D acc real {row['d_real_acc']:.2f} fake {row['d_fake_acc']:.2f}  "
-            f"class acc {row['class_acc_real']:.2f}"
+            f"D acc real {row['d_real_acc']:.2f} fake {row['d_fake_acc']:.2f}"
+            + ("" if math.isnan(class_acc) else f"  class acc {class_acc:.2f}")
             + (f"  ada p {row['ada_p']:.3f}" if "ada_p" in row else "")
         )
 
     def _log_tick(self, row: dict[str, float]) -> None:
         for key, value in row.items():
-            if key != "kimg":
+            if key != "kimg" and not math.isnan(value):  # NaN: not measured (no D classifier)
                 self.live.log_metric(f"train/{key}", round(value, 6))
         self.live.log_metric("kimg", row["kimg"], plot=False)
         self.live.next_step()

@@ -6,6 +6,7 @@ Kept apart from the loop so that ``benchmarks/train.py`` times exactly what trai
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -62,7 +63,8 @@ def discriminator_step(
     nets.opt_d.zero_grad(set_to_none=True)
     loss.backward()
     nets.opt_d.step()
-    cls_r = out_r.cls
+    # A projection D's class scores are not trained to classify: no class accuracy to report
+    cls_r = None if p.d_head == "projection" else out_r.cls
     return DStep(loss.detach(), out_r.adv.detach(), None if cls_r is None else cls_r.detach())
 
 
@@ -98,12 +100,12 @@ def step_stats(
     d: DStep, loss_g: torch.Tensor, adv_fake: torch.Tensor, y_real: torch.Tensor
 ) -> dict[str, float]:
     """The status line's numbers for one step, read back in one transfer (one GPU sync). The
-    class accuracy is over the labelled reals."""
+    class accuracy is over the labelled reals; NaN where D has no classifier."""
     labelled = y_real != UNLABELLED
     class_acc = (
         ((d.cls_real.argmax(1) == y_real) & labelled).sum() / labelled.sum().clamp(min=1)
         if d.cls_real is not None
-        else adv_fake.new_zeros((), dtype=torch.float32)
+        else adv_fake.new_full((), math.nan, dtype=torch.float32)
     )
     values = torch.stack(
         [

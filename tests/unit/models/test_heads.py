@@ -34,6 +34,13 @@ def test_projection_adds_the_label_embedding_dot_features() -> None:
     torch.testing.assert_close(out.cls.gather(1, y[:, None]).squeeze(1), by_hand - linear)
 
 
+def test_projection_ac_is_the_projection_logit_with_its_class_scores_as_logits() -> None:
+    h, y = torch.randn(5, 6), torch.tensor([0, 2, 1, 2, 0])
+    projection, dual = _heads("projection")(h, y), _heads("projection-ac")(h, y)
+    torch.testing.assert_close(dual.adv, projection.adv)
+    torch.testing.assert_close(dual.cls, projection.cls)
+
+
 def test_reacgan_gives_unit_embeddings_and_the_label_proxies() -> None:
     heads = _heads("reacgan", sn=True)
     h, y = torch.randn(5, 6), torch.tensor([0, 2, 1, 2, 0])
@@ -45,7 +52,7 @@ def test_reacgan_gives_unit_embeddings_and_the_label_proxies() -> None:
     assert out.adv.shape == (5,) and out.embed.dtype == torch.float32
 
 
-@pytest.mark.parametrize("kind", ["projection", "reacgan"])
+@pytest.mark.parametrize("kind", ["projection", "projection-ac", "reacgan"])
 def test_label_reading_heads_refuse_to_run_without_labels(kind: str) -> None:
     with pytest.raises(ValueError, match=f"d_head '{kind}' needs the labels"):
         _heads(kind)(torch.randn(2, 6), None)

@@ -34,7 +34,7 @@ def test_shapes(size: int, channels: int) -> None:
 
 
 @pytest.mark.parametrize("conditioning", ["embed-mul", "onehot-concat", "cbn"])
-@pytest.mark.parametrize("upsample", ["transpose", "nearest"])
+@pytest.mark.parametrize("upsample", ["transpose", "nearest", "bilinear"])
 def test_conditioning_changes_output(conditioning: str, upsample: str) -> None:
     G, _ = build_models(
         TrainParams(conditioning=conditioning, upsample=upsample, g_channels=32), 28, 1, 3
@@ -46,6 +46,20 @@ def test_conditioning_changes_output(conditioning: str, upsample: str) -> None:
     z = torch.randn(1, 100).repeat(2, 1)
     out = G(z, torch.tensor([0, 2]))
     assert not torch.allclose(out[0], out[1])
+
+
+def test_bilinear_upsampling_interpolates_where_nearest_repeats() -> None:
+    """Same weights, other upsampling: G's first doubling gives smooth, not 2x2-block, maps."""
+    torch.manual_seed(0)
+    nearest, _ = build_models(TrainParams(upsample="nearest", g_channels=32), 28, 1, 3)
+    bilinear, _ = build_models(TrainParams(upsample="bilinear", g_channels=32), 28, 1, 3)
+    bilinear.load_state_dict(nearest.state_dict())
+    x = torch.arange(16.0).view(1, 1, 4, 4)
+    doubled = {mode: G.blocks[0].conv[0](x) for mode, G in [("n", nearest), ("b", bilinear)]}
+    assert torch.equal(doubled["n"][..., ::2, ::2], doubled["n"][..., 1::2, 1::2])
+    assert doubled["b"][0, 0, 2, 2] == pytest.approx(3.75)  # the ramp 4r + c at (0.75, 0.75)
+    z, y = torch.randn(2, 100), torch.tensor([0, 2])
+    assert not torch.allclose(nearest.eval()(z, y), bilinear.eval()(z, y))
 
 
 def test_dcgan_mode_has_no_class_head() -> None:

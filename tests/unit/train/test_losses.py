@@ -159,3 +159,21 @@ def test_projection_losses_are_the_adversarial_ones_on_the_projected_logit() -> 
     assert loss.item() == pytest.approx(expected, rel=1e-6)
     g_expected = sum(_softplus(-f) for f in fake) / 2
     assert g_loss(_projected(fake), y, p).item() == pytest.approx(g_expected, rel=1e-6)
+
+
+def test_projection_ac_adds_the_cross_entropy_of_its_class_scores() -> None:
+    p = TrainParams(d_head="projection-ac", loss="hinge", aux_weight=0.5)
+    scores = torch.tensor([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]])
+    y = torch.tensor([0, 2])
+    ce = (
+        sum(
+            -math.log(math.exp(row[k]) / sum(math.exp(v) for v in row))
+            for row, k in zip(scores.tolist(), y.tolist(), strict=True)
+        )
+        / 2
+    )
+    real = DOutput(torch.tensor([0.5, 2.0]), scores, torch.zeros(2, 1))
+    fake = real._replace(adv=torch.tensor([-1.5, 0.3]))
+    hinge_d = (0.5 + 0.0) / 2 + (0.0 + 1.3) / 2
+    assert d_loss(real, y, fake, y, p).item() == pytest.approx(hinge_d + 0.5 * ce)
+    assert g_loss(fake, y, p).item() == pytest.approx((1.5 - 0.3) / 2 + 0.5 * ce)

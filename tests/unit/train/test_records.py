@@ -85,3 +85,16 @@ def test_with_a_time_budget_the_bar_shows_whichever_bound_ends_the_run_first(
         shown = str(records.bar)
         assert "80%" in shown and "0.8/1 kimg" in shown and "img/s" in shown
         assert "2 min budget" in shown
+
+
+def test_a_head_without_a_classifier_shows_and_logs_no_class_accuracy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Records(tmp_path, True, 1000, 0) as records:
+        records.tick(row(1) | {"class_acc_real": float("nan")})
+    assert "class acc" not in "".join(capsys.readouterr())
+    assert not (tmp_path / "plots/metrics/train/class_acc_real.tsv").exists()
+    assert (tmp_path / "plots/metrics/train/loss_d.tsv").exists()
+    with Records(tmp_path / "acgan", True, 1000, 0) as records:
+        records.tick(row(1))
+    assert "class acc 0.20" in "".join(capsys.readouterr())

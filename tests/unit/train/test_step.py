@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import math
 
 import pytest
 import torch
@@ -37,6 +38,7 @@ def _identity(x: torch.Tensor) -> torch.Tensor:
         {"mode": "dcgan"},
         {"loss": "hinge"},
         {"d_head": "projection"},
+        {"d_head": "projection-ac", "d_aux_on_fake": True},
         {"d_head": "reacgan", "d_aux_on_fake": True},
         {"arch": "resnet", "d_head": "reacgan"},
     ],
@@ -103,11 +105,11 @@ def test_step_stats_reads_accuracies_and_losses() -> None:
     unconditional = step_stats(
         d._replace(cls_real=None), torch.tensor(0.25), torch.tensor([1.0]), torch.tensor([0])
     )
-    assert unconditional["class_acc_real"] == 0.0
+    assert math.isnan(unconditional["class_acc_real"])
 
 
 @pytest.mark.parametrize("arch", ["dcgan", "resnet"])
-@pytest.mark.parametrize("head", ["acgan", "ssl", "projection", "reacgan"])
+@pytest.mark.parametrize("head", ["acgan", "ssl", "projection", "projection-ac", "reacgan"])
 @pytest.mark.parametrize("size", [28, 64])
 @pytest.mark.parametrize("channels", [1, 3])
 def test_every_architecture_and_head_trains(arch: str, head: str, size: int, channels: int):
@@ -130,12 +132,15 @@ def test_every_architecture_and_head_trains(arch: str, head: str, size: int, cha
         d = discriminator_step(nets, real, y, z, y.flip(0), p, _identity, same)
         loss_g, _ = generator_step(nets, z, y, real, p, _identity, same, same)
         assert torch.isfinite(d.loss) and torch.isfinite(loss_g)
-    assert d.cls_real is not None and d.cls_real.shape == (6, 3)
+    if head == "projection":  # its class scores are not trained to classify
+        assert d.cls_real is None
+    else:
+        assert d.cls_real is not None and d.cls_real.shape == (6, 3)
     for before, params in ((g_before, G.parameters()), (d_before, D.parameters())):
         assert any(not torch.equal(a, b) for a, b in zip(params, before, strict=True))
 
 
-@pytest.mark.parametrize("head", ["acgan", "ssl", "projection", "reacgan"])
+@pytest.mark.parametrize("head", ["acgan", "ssl", "projection", "projection-ac", "reacgan"])
 def test_every_head_steps_under_cpu_bf16_autocast_with_fp32_losses(head: str) -> None:
     p = dataclasses.replace(P, arch="resnet", d_head=head, feature_matching=1.0)
     nets = _nets(p)
