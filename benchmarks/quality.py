@@ -2,7 +2,8 @@
 
 Two suites, each in one run so that its contenders share the machine's state:
 
-- ``fmnist`` (28 px grey): the default (params.yaml), the default of commit f306e13
+- ``fmnist`` (28 px grey): the default (params.yaml), the previous default (its projection head
+  without the class term, nearest upsampling), the default of commit f306e13
   (benchmarks/params/default-f306e13.yaml) and ``preset: seed-emnist``. It reads the pipeline's
   ``data/augmented``, ``data/resized`` and ``models/classifier.pt`` (run ``dvc repro`` first).
 - ``sign`` (sign-language-digits, 64 px RGB, ../shared/data): the small-colour default
@@ -65,6 +66,7 @@ SIGN_CLASSIFIER = ClassifierParams(epochs=8, batch_size=64, lr=2e-3)  # ~1,850 t
 COLOUR_DIFFAUGMENT = "color,translation"
 SIGN_CACHE = Path.home() / ".cache" / "ganpipe" / f"quality-sign-{SIGN_SIZE}px"
 CP = ClassifierParams()
+PREVIOUS_DEFAULT = {"d_head": "projection", "upsample": "nearest"}  # params.yaml until a761d25
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class Contender:
 SUITES: dict[str, list[Contender]] = {
     "fmnist": [
         Contender("default", ROOT / "params.yaml"),
+        # the default before P2GAN's class term and bilinear upsampling: the choice, measured
+        Contender("projection-nearest", ROOT / "params.yaml", PREVIOUS_DEFAULT),
         Contender("default-f306e13", PARAMS / "default-f306e13.yaml"),
         Contender("seed-emnist", PARAMS / "default-f306e13.yaml", {"preset": "seed-emnist"}),
     ],
