@@ -455,7 +455,11 @@ def export(run: Run) -> dict[str, Any]:
         "best_kimg": best["kimg"] if best else 0.0,
         "best_domain_fd": best["domain_fd"] if best else None,
         "params_hash": s.params_hash,
-        **{f"final_{k}": v for k, v in s.history[-1].items() if k not in ("kimg", "images_per_s")},
+        **{
+            f"final_{k}": v
+            for k, v in s.history[-1].items()
+            if k not in ("kimg", "images_per_s") and not math.isnan(v)  # NaN: not measured
+        },
     }
     if run.rank.main:
         write_epochs(paths.live / EPOCHS_FILE, s.epochs)
