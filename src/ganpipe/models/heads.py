@@ -15,6 +15,7 @@ from torch.nn import functional as F
 
 
 PROJECTION_HEADS = ("projection", "projection-ac")  # heads whose logit adds <embed(y), h>
+NO_CLASS_TERM = ("projection",)  # heads whose class scores no loss trains: no classifier
 
 
 class DOutput(NamedTuple):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from ganpipe.models.heads import DOutput
+from ganpipe.models.heads import NO_CLASS_TERM, DOutput
 from ganpipe.params import TrainParams
 
 
@@ -75,7 +75,7 @@ def data_to_data_ce(
 def class_loss(out: DOutput, labels: torch.Tensor, p: TrainParams) -> torch.Tensor:
     """The class term of ``train.d_head``: AC-GAN's and the SSL-GAN's cross-entropy,
     ReACGAN's D2D-CE, none for the projection D (the class is inside its real/fake logit)."""
-    if p.d_head == "projection":
+    if p.d_head in NO_CLASS_TERM:
         return labels.new_zeros((), dtype=torch.float32)
     if out.embed is not None and out.proxy is not None:
         return data_to_data_ce(out.embed, out.proxy, labels, p.d2d_temperature, p.d2d_margin)

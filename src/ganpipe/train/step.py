@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import torch
 
-from ganpipe.models.heads import DOutput
+from ganpipe.models.heads import NO_CLASS_TERM, DOutput
 from ganpipe.params import TrainParams
 from ganpipe.train.losses import UNLABELLED, d_loss, feature_matching, g_loss
 
@@ -63,8 +63,8 @@ def discriminator_step(
     nets.opt_d.zero_grad(set_to_none=True)
     loss.backward()
     nets.opt_d.step()
-    # A projection D's class scores are not trained to classify: no class accuracy to report
-    cls_r = None if p.d_head == "projection" else out_r.cls
+    # Class scores no loss trains (a projection D's) classify nothing: no accuracy to report
+    cls_r = None if p.d_head in NO_CLASS_TERM else out_r.cls
     return DStep(loss.detach(), out_r.adv.detach(), None if cls_r is None else cls_r.detach())
 
 
