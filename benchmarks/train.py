@@ -73,9 +73,11 @@ def make_step(
     compile_models: bool = False,
     image: tuple[int, int] = (28, 1),
     classes: int = 10,
+    baseline: bool = False,
 ) -> Callable[[], None]:
     """One training step as the loop runs it (ganpipe.train.step: D then G) on a fixed real
-    batch of ``image`` = (size, channels): timing only, no data I/O."""
+    batch of ``image`` = (size, channels): timing only, no data I/O. ``baseline`` is the step
+    as bbdb077 ran it: a second G forward for G's step, D's weight gradients computed there."""
     size, channels = image
     G, D = build_models(p, size, channels, classes)
     G, D = G.to(device), D.to(device)
@@ -83,7 +85,9 @@ def make_step(
     opt_g = torch.optim.Adam(G.parameters(), lr=p.lr_g, betas=tuple(p.betas_g))
     opt_d = torch.optim.Adam(D.parameters(), lr=p.lr_d, betas=tuple(p.betas_d))
     G_step, D_step = (torch.compile(G), torch.compile(D)) if compile_models else (G, D)
-    nets = Nets(G_step, D_step, D, opt_g, opt_d)
+    # G's step freezes Nets.D_ddp; a module without weights in its place freezes nothing
+    nets = Nets(G_step, D_step, torch.nn.Identity() if baseline else D, opt_g, opt_d)
+    p = dataclasses.replace(p, reuse_fakes=p.reuse_fakes and not baseline)
     real = (torch.rand(p.batch_size, channels, size, size, device=device) * 2 - 1).contiguous(
         memory_format=layout
     )
@@ -92,8 +96,11 @@ def make_step(
 
     def step() -> None:
         z = torch.randn(p.batch_size, p.z_dim, device=device)
-        discriminator_step(nets, real, y, z, y, p, _no_augment, autocast)
-        generator_step(nets, z, y, real, p, _no_augment, autocast, contextlib.nullcontext())
+        d = discriminator_step(nets, real, y, z, y, p, _no_augment, autocast, p.reuse_fakes)
+        if not p.reuse_fakes:
+            z = torch.randn(p.batch_size, p.z_dim, device=device)
+        same = contextlib.nullcontext()
+        generator_step(nets, z, y, real, p, _no_augment, autocast, same, d.fake)
 
     return step
 
@@ -187,46 +194,38 @@ def benchmark_models(gpu_run: bool) -> dict[str, Model]:
 
 
 def cpu(models: dict[str, Model], rounds: int) -> dict[str, Any]:
-    """Images/s per model and precision, and utilisation against the same precision's peak."""
+    """Images/s per model, path (today's and bbdb077's) and precision, and utilisation
+    against the same precision's peak."""
     precisions = ["fp32", "bf16"] if cpu_has_native_bf16() else ["fp32"]
     cpu_device = torch.device("cpu")
     steps, flops = {}, {}
     for name, (p, image) in models.items():
-        for precision in precisions:
-            steps[name, precision] = make_step(p, cpu_device, precision == "bf16", image=image)
-        with FlopCounterMode(display=False) as counter:
-            steps[name, "fp32"]()
-        flops[name] = counter.get_total_flops() / p.batch_size
-    rates: dict[tuple[str, str], list[float]] = {key: [] for key in steps}
+        for path, precision in [("now", pr) for pr in precisions] + [("bbdb077", "fp32")]:
+            steps[name, path, precision] = make_step(
+                p, cpu_device, precision == "bf16", image=image, baseline=path == "bbdb077"
+            )
+            if precision == "fp32":
+                with FlopCounterMode(display=False) as counter:
+                    steps[name, path, precision]()
+                flops[name, path] = counter.get_total_flops() / p.batch_size
+    rates: dict[tuple[str, str, str], list[float]] = {key: [] for key in steps}
     peaks: dict[str, list[float]] = {precision: [] for precision in precisions}
     for _ in range(rounds):  # interleaved, so a slow spell of a shared machine hits all
-        for (name, precision), step in steps.items():
+        for (name, path, precision), step in steps.items():
             p, (size, _) = models[name]
-            rates[name, precision].append(
+            rates[name, path, precision].append(
                 images_per_s(step, p.batch_size, STEPS[size], lambda: None)
             )
         for precision in precisions:
             peaks[precision].append(matmul_peak(PRECISIONS[precision]))
     peak = {precision: max(values) for precision, values in peaks.items()}
     out: dict[str, Any] = {"matmul_peak_gflops": {k: round(v, 1) for k, v in peak.items()}}
-    for (name, precision), values in rates.items():
-        rate = max(values)  # best of each: noise only ever slows a round down
-        utilisation = rate * flops[name] / (peak[precision] * 1e9)
-        print(
-            f"{name} {precision}: {rate:.0f} img/s (rounds {[round(r) for r in values]}), "
-            f"{flops[name] / 1e6:.0f} MFLOP/img, {rate * flops[name] / 1e9:.0f} GFLOP/s = "
-            f"{utilisation:.0%} of the {precision} matmul peak {peak[precision]:.0f} GFLOP/s"
-        )
-        if utilisation > 1:
-            raise SystemExit(
-                f"utilisation {utilisation:.2f} > 1 for {name} {precision}: the matmul peak "
-                f"({peak[precision]:.0f} GFLOP/s) was measured below what training reaches, "
-                "so it is wrong (a noisy machine?); run again on a quieter one"
-            )
-        out[f"img_s/{name}/{precision}"] = round(rate, 1)
-        out[f"utilisation/{name}/{precision}"] = round(utilisation, 3)
-        out[f"mflop_per_image/{name}"] = round(flops[name] / 1e6, 2)
+    for (name, path, precision), values in rates.items():
+        out.update(_report(name, path, precision, values, flops[name, path], peak[precision]))
     for name in models:
+        speedup = out[f"img_s/{name}/fp32"] / out[f"img_s/{name}/fp32/bbdb077"]
+        out[f"speedup_over_bbdb077/{name}"] = round(speedup, 2)
+        print(f"{name}: today's fp32 step trains {speedup:.2f}x as many img/s as bbdb077's")
         if "bf16" in precisions:
             speedup = out[f"img_s/{name}/bf16"] / out[f"img_s/{name}/fp32"]
             out[f"bf16_speedup/{name}"] = round(speedup, 2)
@@ -235,6 +234,31 @@ def cpu(models: dict[str, Model], rounds: int) -> dict[str, Any]:
     out["images_per_s"] = out[f"img_s/28px/{used}"]
     out["utilisation"] = out[f"utilisation/28px/{used}"]
     return out
+
+
+def _report(
+    name: str, path: str, precision: str, rates: list[float], flops: float, peak: float
+) -> dict[str, float]:
+    """One step's line and figures; stops if utilisation exceeds 1 (a peak measured wrong)."""
+    rate = max(rates)  # best of each: noise only ever slows a round down
+    utilisation = rate * flops / (peak * 1e9)
+    print(
+        f"{name} {path} {precision}: {rate:.0f} img/s (rounds {[round(r) for r in rates]}), "
+        f"{flops / 1e6:.0f} MFLOP/img, {rate * flops / 1e9:.0f} GFLOP/s = "
+        f"{utilisation:.0%} of the {precision} matmul peak {peak:.0f} GFLOP/s"
+    )
+    if utilisation > 1:
+        raise SystemExit(
+            f"utilisation {utilisation:.2f} > 1 for {name} {precision}: the matmul peak "
+            f"({peak:.0f} GFLOP/s) was measured below what training reaches, "
+            "so it is wrong (a noisy machine?); run again on a quieter one"
+        )
+    suffix = "" if path == "now" else f"/{path}"
+    return {
+        f"img_s/{name}/{precision}{suffix}": round(rate, 1),
+        f"utilisation/{name}/{precision}{suffix}": round(utilisation, 3),
+        f"mflop_per_image/{name}{suffix}": round(flops / 1e6, 2),
+    }
 
 
 def main() -> None:

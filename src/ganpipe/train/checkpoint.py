@@ -40,6 +40,7 @@ ADDED_LATER: dict[str, Any] = {
     "ada_interval": 4,
     "ada_ops": "xflip,rotate90,translation,scale,rotate,aniso,color",
     "ema_rampup": 0.0,
+    "reuse_fakes": False,
 }
 
 

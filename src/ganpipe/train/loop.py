@@ -354,15 +354,19 @@ def step(run: Run, nets: Nets) -> None:
     """``d_steps`` discriminator updates on real vs (detached) fake, then one generator update
     (fool D, be classified as the class asked for) and the EMA; adds the step's stats."""
     s, p = run.state, run.p
-    for _ in range(p.d_steps):
+    for i in range(p.d_steps):
         real, y_real = (run.to_device(t) for t in run.sampler.real())
         z, y_fake = (t.to(run.device) for t in run.sampler.latent())
-        d = discriminator_step(nets, real, y_real, z, y_fake, p, run.augment, run.autocast)
+        keep = p.reuse_fakes and i == p.d_steps - 1  # G's step reuses the last D step's fakes
+        d = discriminator_step(nets, real, y_real, z, y_fake, p, run.augment, run.autocast, keep)
         s.ada.observe(d.adv_real)
         s.cur_nimg += p.batch_size
-    z, y_fake = (t.to(run.device) for t in run.sampler.latent())
+    if not p.reuse_fakes:
+        z, y_fake = (t.to(run.device) for t in run.sampler.latent())
     no_sync = distributed.no_sync(nets.D_ddp)
-    loss_g, adv_f = generator_step(nets, z, y_fake, real, p, run.augment, run.autocast, no_sync)
+    loss_g, adv_f = generator_step(
+        nets, z, y_fake, real, p, run.augment, run.autocast, no_sync, d.fake
+    )
     update_ema(s.G_ema, s.G, ema_beta(p.batch_size, p.ema_kimg, s.cur_nimg, p.ema_rampup))
     values = step_stats(d, loss_g, adv_f, y_real)
     if not (math.isfinite(values["loss_d"]) and math.isfinite(values["loss_g"])):

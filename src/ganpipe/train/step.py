@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import torch
@@ -36,6 +36,7 @@ class DStep(NamedTuple):
     loss: torch.Tensor
     adv_real: torch.Tensor
     cls_real: torch.Tensor | None
+    fake: torch.Tensor | None = None  # G's batch with its graph, for G's step (``keep_fake``)
 
 
 def discriminator_step(
@@ -47,17 +48,22 @@ def discriminator_step(
     p: TrainParams,
     augment: Augment,
     autocast: contextlib.AbstractContextManager[None],
+    keep_fake: bool = False,
 ) -> DStep:
     """Update D on real images against detached fakes.
 
     Real and fake go through D as one batch: D has no batch statistics, so its outputs are those
     of two calls, at half the calls (larger convolutions, which is what the CPU runs faster).
     The ReACGAN loss compares images within the real batch only, as it would in two calls.
+    With ``keep_fake`` G's forward keeps its graph and the fakes are returned for G's step
+    (``train.reuse_fakes``: one G forward per step instead of two).
     """
     with autocast:
-        with torch.no_grad():
+        with torch.set_grad_enabled(keep_fake):
             fake = nets.G(z, y_fake)
-        out = nets.D(torch.cat([augment(real), augment(fake)]), torch.cat([y_real, y_fake]))
+        out = nets.D(
+            torch.cat([augment(real), augment(fake.detach())]), torch.cat([y_real, y_fake])
+        )
         out_r, out_f = out.split(len(real))
         loss = d_loss(out_r, y_real, out_f, y_fake, p)
     nets.opt_d.zero_grad(set_to_none=True)
@@ -65,7 +71,27 @@ def discriminator_step(
     nets.opt_d.step()
     # Class scores no loss trains (a projection D's) classify nothing: no accuracy to report
     cls_r = None if p.d_head in NO_CLASS_TERM else out_r.cls
-    return DStep(loss.detach(), out_r.adv.detach(), None if cls_r is None else cls_r.detach())
+    return DStep(
+        loss.detach(),
+        out_r.adv.detach(),
+        None if cls_r is None else cls_r.detach(),
+        fake if keep_fake else None,
+    )
+
+
+@contextlib.contextmanager
+def frozen(module: torch.nn.Module) -> Iterator[None]:
+    """``module``'s weights need no gradients inside: autograd then skips computing them. G's
+    step freezes D this way (as StyleGAN2-ADA does), saving D's weight gradients, which the
+    next D step would throw away; the gradients reaching G are the same."""
+    trained = [w for w in module.parameters() if w.requires_grad]
+    for w in trained:
+        w.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for w in trained:
+            w.requires_grad_(True)
 
 
 def generator_step(
@@ -77,13 +103,16 @@ def generator_step(
     augment: Augment,
     autocast: contextlib.AbstractContextManager[None],
     no_sync: contextlib.AbstractContextManager[None],
+    fake: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Update G to fool D and be classified as the class it was asked for; returns G's loss and
-    D's real/fake logits on the fakes. D's gradients from this pass are dropped, so ``no_sync``
-    (DDP's, for D) spares averaging them."""
-    with no_sync:
+    D's real/fake logits on the fakes. ``fake`` is G(z, y_fake) as the D step kept it (with its
+    graph), else G runs here. D is frozen and DDP's ``no_sync`` (for D) spares averaging
+    gradients D does not compute."""
+    with no_sync, frozen(nets.D_ddp):
         with autocast:
-            fake = nets.G(z, y_fake)
+            if fake is None:
+                fake = nets.G(z, y_fake)
             out_f = nets.D(augment(fake), y_fake)
             loss = g_loss(out_f, y_fake, p)
             if p.feature_matching:

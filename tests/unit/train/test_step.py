@@ -84,6 +84,27 @@ def test_generator_step_updates_g_only() -> None:
     assert any(not torch.equal(a, b) for a, b in zip(nets.G.parameters(), g_before, strict=True))
 
 
+@pytest.mark.parametrize("arch", ["dcgan", "resnet"])
+def test_reused_fakes_train_as_a_second_forward_of_the_same_latents(arch: str) -> None:
+    """train.reuse_fakes: G's step on the D step's kept fakes moves G and D exactly as a fresh
+    G forward of the same latents does; D is frozen in G's step and gets no gradients there."""
+    p = dataclasses.replace(P, arch=arch, loss="hinge")
+    real, y = torch.rand(6, 1, 28, 28) * 2 - 1, torch.tensor([0, 1, 2, 0, 1, 2])
+    z, same = torch.randn(6, p.z_dim), contextlib.nullcontext()
+    moved = []
+    for keep in (True, False):
+        nets = _nets(p)
+        d = discriminator_step(nets, real, y, z, y, p, _identity, same, keep_fake=keep)
+        assert (d.fake is not None) == keep
+        d_grads = [w.grad.clone() for w in nets.D.parameters()]
+        generator_step(nets, z, y, real, p, _identity, same, same, d.fake)
+        for w, grad in zip(nets.D.parameters(), d_grads, strict=True):
+            assert w.requires_grad and torch.equal(w.grad, grad)  # G's step added none
+        moved.append([w.detach().clone() for w in (*nets.G.parameters(), *nets.D.parameters())])
+    for kept, fresh in zip(*moved, strict=True):
+        torch.testing.assert_close(kept, fresh, rtol=1e-5, atol=1e-7)
+
+
 def test_step_stats_reads_accuracies_and_losses() -> None:
     d = DStep(
         torch.tensor(1.5),
