@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import dataclasses
 import json
 import platform
@@ -35,11 +36,13 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.profiler import record_function
 from torch.utils.flop_counter import FlopCounterMode
 
 from ganpipe.manifest import encode_png, write_image, write_manifest
 from ganpipe.models import build_models
 from ganpipe.params import TrainParams, load_section
+from ganpipe.train.ema import update_ema
 from ganpipe.train.loop import apply_speedups, speedups, training_loop
 from ganpipe.train.precision import cpu_has_native_bf16
 from ganpipe.train.step import Nets, discriminator_step, generator_step
@@ -74,10 +77,12 @@ def make_step(
     image: tuple[int, int] = (28, 1),
     classes: int = 10,
     baseline: bool = False,
+    augment: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> Callable[[], None]:
     """One training step as the loop runs it (ganpipe.train.step: D then G) on a fixed real
-    batch of ``image`` = (size, channels): timing only, no data I/O. ``baseline`` is the step
-    as bbdb077 ran it: a second G forward for G's step, D's weight gradients computed there."""
+    batch of ``image`` = (size, channels), with the EMA update and ``augment`` (none by default)
+    as labelled profiler regions: timing only, no data I/O. ``baseline`` is the step as bbdb077
+    ran it: a second G forward for G's step, D's weight gradients computed there."""
     size, channels = image
     G, D = build_models(p, size, channels, classes)
     G, D = G.to(device), D.to(device)
@@ -93,20 +98,24 @@ def make_step(
     )
     y = torch.randint(classes, (p.batch_size,), device=device)
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp)
+    G_ema = copy.deepcopy(G).requires_grad_(False)
+    augment = augment or (lambda x: x)
+
+    def labelled_augment(x: torch.Tensor) -> torch.Tensor:
+        with record_function("augment"):
+            return augment(x)
 
     def step() -> None:
         z = torch.randn(p.batch_size, p.z_dim, device=device)
-        d = discriminator_step(nets, real, y, z, y, p, _no_augment, autocast, p.reuse_fakes)
+        d = discriminator_step(nets, real, y, z, y, p, labelled_augment, autocast, p.reuse_fakes)
         if not p.reuse_fakes:
             z = torch.randn(p.batch_size, p.z_dim, device=device)
         same = contextlib.nullcontext()
-        generator_step(nets, z, y, real, p, _no_augment, autocast, same, d.fake)
+        generator_step(nets, z, y, real, p, labelled_augment, autocast, same, d.fake)
+        with record_function("ema"):
+            update_ema(G_ema, G, 0.99)
 
     return step
-
-
-def _no_augment(x: torch.Tensor) -> torch.Tensor:
-    return x
 
 
 def images_per_s(
