@@ -95,6 +95,8 @@ SUITES: dict[str, list[Contender]] = {
         Contender("default", ROOT / "params.yaml"),
         # the default before P2GAN's class term and bilinear upsampling: the choice, measured
         Contender("projection-nearest", ROOT / "params.yaml", PREVIOUS_DEFAULT),
+        # the default with bbdb077's step: a second G forward on fresh latents for G's update
+        Contender("bbdb077-step", ROOT / "params.yaml", {"reuse_fakes": False}),
         Contender("default-f306e13", PARAMS / "default-f306e13.yaml"),
         Contender("seed-emnist", PARAMS / "default-f306e13.yaml", {"preset": "seed-emnist"}),
     ],

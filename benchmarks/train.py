@@ -150,18 +150,21 @@ def gpu(models: dict[str, Model], args: argparse.Namespace) -> dict[str, float]:
     return out
 
 
-def synthetic_stage(root: Path, classes: int = 10, per_class: int = 1000) -> Path:
-    """A 28x28 grey stage directory of noise images (the loop's speed ignores content)."""
+def synthetic_stage(
+    root: Path, classes: int = 10, per_class: int = 1000, size: int = 28, channels: int = 1
+) -> Path:
+    """A stage directory of noise images, grey 28x28 by default (speed ignores content)."""
     rng = np.random.default_rng(0)
+    shape = (size, size) if channels == 1 else (size, size, channels)
     rows = [
         write_image(
             root,
             f"class{k}",
-            encode_png(rng.integers(0, 256, (28, 28), dtype=np.uint8)),
+            encode_png(rng.integers(0, 256, shape, dtype=np.uint8)),
             "png",
             "synthetic",
-            (28, 28),
-            "L",
+            (size, size),
+            "L" if channels == 1 else "RGB",
         )
         for k in range(classes)
         for _ in range(per_class)
