@@ -1,0 +1,71 @@
+"""A fresh clone's ``make run``, timed as a new user meets it: install, then every stage.
+
+Clones this repository's HEAD into a temporary folder (or ``--into``), runs README set-up
+command 1 there (``make run``: the venv, the install, ``dvc repro`` of the default) and reads
+the time each stage took from when DVC announced it. Prints the install time, each stage's
+time and the total, then the run's ``metrics/evaluate.json`` headline scores; the last line is
+JSON. Name the CPU beside the figures (``cpu`` in the JSON) and run it on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train import cpu_name
+
+ROOT = Path(__file__).resolve().parents[1]
+STAGE_LINE = re.compile(r"Running stage '([\w-]+)'")
+HEADLINE = ("domain_fd", "conditional_accuracy", "classifier_real_accuracy", "domain_kid_mean")
+
+
+def timed_make_run(clone: Path) -> tuple[list[tuple[str, float]], float]:
+    """``make run`` in ``clone``, echoing its output; (event, seconds since start) per stage."""
+    start = time.perf_counter()
+    events: list[tuple[str, float]] = []
+    proc = subprocess.Popen(
+        ["make", "run"], cwd=clone, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        for match in STAGE_LINE.finditer(line):
+            events.append((match.group(1), time.perf_counter() - start))
+    if proc.wait() != 0:
+        raise SystemExit(f"make run failed with exit code {proc.returncode}")
+    return events, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--into", type=Path, help="clone here (default: a temporary folder)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ganpipe-make-run-") as tmp:
+        clone = args.into or Path(tmp) / "ganpipe"
+        subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+        events, total = timed_make_run(clone)
+        scores = json.loads((clone / "metrics" / "evaluate.json").read_text())
+    ends = [t for _, t in events[1:]] + [total]
+    stages = {name: round(end - t, 1) for (name, t), end in zip(events, ends, strict=True)}
+    out = {
+        "cpu": cpu_name(),
+        "total_s": round(total, 1),
+        "install_s": round(events[0][1], 1) if events else round(total, 1),
+        "stage_s": stages,
+        **{k: scores[k] for k in HEADLINE if k in scores},
+    }
+    print(f"\nmake run: {total / 60:.1f} min on {out['cpu']}; install {out['install_s']:.0f} s")
+    for name, seconds in stages.items():
+        print(f"  {name:12s} {seconds:7.1f} s")
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
