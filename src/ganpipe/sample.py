@@ -11,8 +11,8 @@ from PIL import Image
 from ganpipe.data import ImageSet
 from ganpipe.errors import UserError
 from ganpipe.generate import generate_images, grid_image
+from ganpipe.modelfile import IMAGE_HEADER, describe_image_model, load_weights, read_model_file
 from ganpipe.models import build_models
-from ganpipe.models.saved import IMAGE_HEADER, describe_image_model, load_weights, read_model_file
 from ganpipe.params import ParamsError, TrainParams, build
 
 GENERATOR_FILE = "a generator exported by ganpipe's train stage (models/generator.pt)"

@@ -18,7 +18,7 @@ from torch.nn import functional as F
 from tqdm import tqdm
 
 from ganpipe.data import ImageSet, to_float
-from ganpipe.models.saved import IMAGE_HEADER, describe_image_model, load_weights, read_model_file
+from ganpipe.modelfile import IMAGE_HEADER, describe_image_model, load_weights, read_model_file
 from ganpipe.params import ClassifierParams
 
 FEATURES = 128

@@ -14,7 +14,7 @@ from ganpipe.generate import generate_images
 from ganpipe.metrics.classifier import embed, load_classifier
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
 from ganpipe.metrics.registry import METRICS, EvalContext
-from ganpipe.models.saved import load_weights, read_model_file
+from ganpipe.modelfile import load_weights, read_model_file
 from ganpipe.params import ClassifierParams, EvaluateParams
 from ganpipe.sample import load_generator
 

@@ -19,7 +19,7 @@ import torch
 
 from ganpipe.errors import UserError
 from ganpipe.files import atomic_write
-from ganpipe.models.saved import read_model_file
+from ganpipe.modelfile import read_model_file
 from ganpipe.params import TrainParams
 
 # Keys that change only where and how fast training runs, not what it computes.

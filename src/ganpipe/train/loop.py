@@ -24,8 +24,8 @@ import torch
 
 from ganpipe.data import ImageSet, load_image_set, split_holdout
 from ganpipe.files import write_json
+from ganpipe.modelfile import read_model_file
 from ganpipe.models import build_models, resolve_preset
-from ganpipe.models.saved import read_model_file
 from ganpipe.params import TrainParams
 from ganpipe.train import checkpoint as ckpt
 from ganpipe.train import distributed

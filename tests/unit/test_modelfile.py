@@ -24,7 +24,7 @@ from ganpipe.sample import load_generator
 from ganpipe.train.checkpoint import load_for_resume
 from ganpipe.train.snapshot import export_generator
 
-REPO = Path(__file__).resolve().parents[3]
+REPO = Path(__file__).resolve().parents[2]
 CLASSES = [str(k) for k in range(10)]
 
 

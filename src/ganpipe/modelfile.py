@@ -50,9 +50,7 @@ def read_model_file(
             found = brief(sorted(map(str, state)), 120)
             raise UserError(f"{path}: not {expected}: it has no '{key}' (its keys: {found})")
         if not isinstance(state[key], kind):
-            raise UserError(
-                f"{path}: not {expected}: its '{key}' is a {type(state[key]).__name__}"
-            )
+            raise UserError(f"{path}: not {expected}: its '{key}' is a {type(state[key]).__name__}")
     return state, hashlib.sha256(data).hexdigest()
 
 
@@ -112,8 +110,7 @@ def load_weights(
         if not isinstance(got, torch.Tensor) or got.shape != tensor.shape:
             found = _shape(got) if isinstance(got, torch.Tensor) else type(got).__name__
             raise UserError(
-                f"{path}: expected {described}; this file's {name} is {found}, "
-                f"not {_shape(tensor)}"
+                f"{path}: expected {described}; this file's {name} is {found}, not {_shape(tensor)}"
             )
     try:
         model.load_state_dict(weights)
