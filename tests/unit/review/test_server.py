@@ -5,6 +5,7 @@ Also the server's guards, over plain HTTP: foreign Host headers, non-JSON POSTs,
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import socket
@@ -17,11 +18,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from browserkit import (
     chromium,
+    console_errors,
     needs_chromium,
     open_page,
     page_env,
@@ -99,6 +102,15 @@ def test_click_keys_and_undo_edit_reject_txt_then_filter_rejects_as_listed(
         assert "5 kept · 2 marked for rejection" in totals
         banner = driver.find_element(By.ID, "banner").text
         assert "1 change to reject.txt not applied yet" in banner and "dvc repro" in banner
+        # The page's own CSS and script work under its Content-Security-Policy.
+        assert driver.execute_script("return getComputedStyle(arguments[0]).display", tiles[0]) == (
+            "block"
+        )
+        grid = driver.find_element(By.CSS_SELECTOR, ".grid")
+        assert (
+            driver.execute_script("return getComputedStyle(arguments[0]).display", grid) == "flex"
+        )
+        assert not [m for m in console_errors(driver) if "Content Security Policy" in m]
 
     suspect_id = project.by_key(suspect).id
     assert project.reject_list.read_text() == before + suspect_id + "\n"
@@ -158,6 +170,74 @@ def serving(project: Project) -> Iterator[ReviewServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+FRAMING_PAGE = """<!doctype html>
+<title>another site</title>
+<iframe id="own" src="own.html"></iframe>
+<iframe id="review" src="{url}"></iframe>
+"""
+
+
+class QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No line per request."""
+
+
+@contextmanager
+def other_site(folder: Path) -> Iterator[str]:
+    """A second local server, on another port and host name (another origin), serving
+    ``folder``; yields its URL."""
+    handler = functools.partial(QuietFiles, directory=str(folder))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://localhost:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def framed(driver, frame_id: str) -> tuple[str, int, str]:
+    """(address, tiles, text) of the document shown in the frame, once it has loaded."""
+    driver.switch_to.default_content()
+    driver.switch_to.frame(frame_id)
+    WebDriverWait(driver, 30).until(
+        lambda d: (
+            d.execute_script("return document.readyState") == "complete"
+            and d.execute_script("return location.href") != "about:blank"
+        )
+    )
+    found = driver.execute_script(
+        "return [location.href, document.querySelectorAll('.tile').length, "
+        "document.body ? document.body.innerText : '']"
+    )
+    driver.switch_to.default_content()
+    return found[0], found[1], found[2]
+
+
+@needs_chromium
+def test_a_page_of_another_origin_cannot_frame_the_review_page(
+    project: Project, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "own.html").write_text("<p>framed fine</p>")
+    with (
+        review_server(project.root, page_env(REPO / "src")) as url,
+        other_site(site) as elsewhere,
+        chromium() as driver,
+    ):
+        (site / "index.html").write_text(FRAMING_PAGE.format(url=url))
+        driver.get(elsewhere + "index.html")
+        assert framed(driver, "own")[2] == "framed fine"  # that site may frame its own pages
+        address, tiles, _ = framed(driver, "review")
+        assert address.startswith("chrome-error://") and tiles == 0  # refused: no tile shown
+        refusals = [m for m in console_errors(driver) if "frame-ancestors 'none'" in m]
+        origin = url.rsplit("/", 2)[0] + "/"  # without the token
+        assert refusals and f"Framing '{origin}' violates" in refusals[0]
+        driver.get(url)  # and the same browser opens it as a page of its own
+        assert open_page(driver, url)
 
 
 @pytest.fixture
