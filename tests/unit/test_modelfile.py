@@ -146,32 +146,23 @@ CLASSIFIER_CASES = [
         r"file's head\.weight is 26×128, not 10×128",
     ),
 ]
+LOADERS = {"generator": load_generator, "classifier": load_classifier}
+CASES = [("generator", *case) for case in GENERATOR_CASES] + [
+    ("classifier", *case) for case in CLASSIFIER_CASES
+]
 
 
 @pytest.mark.parametrize(
-    ("make", "message"), GENERATOR_CASES, ids=lambda c: getattr(c, "__name__", "")
+    ("kind", "make", "message"), CASES, ids=[f"{k}-{make.__name__}" for k, make, _ in CASES]
 )
-def test_bad_generator_files_are_one_line_user_errors(
-    generator: Path, make: Callable[[Path], Path], message: str
+def test_bad_model_files_are_one_line_user_errors(
+    request: pytest.FixtureRequest, kind: str, make: Callable[[Path], Path], message: str
 ) -> None:
-    bad = make(generator)
+    bad = make(request.getfixturevalue(kind))  # a real file, written as the stage writes it
     with pytest.raises(UserError, match=rf"^{re.escape(str(bad))}: .*{message}") as caught:
-        load_generator(bad)
+        LOADERS[kind](bad)
     assert "\n" not in str(caught.value) and len(str(caught.value)) < 300
     assert not (bad.parent / "ran").exists()  # the pickled command never ran
-
-
-@pytest.mark.parametrize(
-    ("make", "message"), CLASSIFIER_CASES, ids=lambda c: getattr(c, "__name__", "")
-)
-def test_bad_classifier_files_are_one_line_user_errors(
-    classifier: Path, make: Callable[[Path], Path], message: str
-) -> None:
-    bad = make(classifier)
-    with pytest.raises(UserError, match=rf"^{re.escape(str(bad))}: .*{message}") as caught:
-        load_classifier(bad)
-    assert "\n" not in str(caught.value) and len(str(caught.value)) < 300
-    assert not (bad.parent / "ran").exists()
 
 
 def test_good_files_still_load(generator: Path, classifier: Path) -> None:
