@@ -80,6 +80,7 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[WebDriver]:
             options.add_argument(flag)
         options.add_argument(f"--window-size={width},{height}")
         options.add_argument(f"--user-data-dir={profile}")
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # console, for CSP
         driver = webdriver.Chrome(
             options=options, service=Service(executable_path=str(CHROMEDRIVER))
         )
@@ -116,6 +117,11 @@ def wait_rejected(driver: WebDriver, key: str, rejected: bool = True) -> None:
         lambda d: tile(d, key).get_attribute("aria-pressed") == want,
         f"{key} never showed rejected={rejected}",
     )
+
+
+def console_errors(driver: WebDriver) -> list[str]:
+    """The page's console messages at level SEVERE since the last call (CSP refusals are)."""
+    return [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
 
 
 def page_env(src: Path) -> dict[str, str]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import os
 from functools import cache
-from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, get_args, get_origin
 
 import yaml
@@ -33,6 +32,15 @@ from pydantic.dataclasses import dataclass, is_pydantic_dataclass
 from pydantic.fields import FieldInfo
 
 from ganpipe.chains import ChainError, parse_chain
+from ganpipe.limits import (
+    ERROR_CHARS,
+    MAX_IMAGE_SIDE,
+    PARAMS_MAX_BYTES,
+    PARAMS_MAX_DEPTH,
+    PARAMS_MAX_VALUES,
+    brief,
+    clip,
+)
 
 T = TypeVar("T")
 
@@ -239,7 +247,7 @@ class ResizeParams(_Section):
     (it strips them as file metadata), so a changed ``size`` would restore a stale output.
     """
 
-    image_size: Int = Field(64, ge=28, le=512, description="pixels")
+    image_size: Int = Field(64, ge=28, le=MAX_IMAGE_SIDE, description="pixels")
     mode: Literal["letterbox", "center-crop", "stretch"] = "letterbox"
     filter: Literal["area", "lanczos"] = "area"
     upscale: Bool = False  # allow enlarging images smaller than ``image_size``
@@ -554,7 +562,12 @@ def _at(cls: type, loc: tuple[str | int, ...]) -> tuple[Any, FieldInfo | None]:
 
 
 def _path(where: str, loc: tuple[str | int, ...]) -> str:
-    return where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
+    return where + "".join(_step_text(p) for p in loc)
+
+
+def _step_text(part: Any) -> str:
+    """``[3]`` or ``.key`` (a key from the file cut short)."""
+    return f"[{part}]" if isinstance(part, int) else f".{clip(str(part), 40)}"
 
 
 def _bounds(info: FieldInfo | None, ctx: dict[str, Any]) -> str:
@@ -575,7 +588,7 @@ def _bounds(info: FieldInfo | None, ctx: dict[str, Any]) -> str:
 def _unknown_key(cls: type, loc: tuple[str | int, ...], where: str) -> str:
     owner, _ = _at(cls, loc[:-1])
     names = list(getattr(owner, "__pydantic_fields__", {}))
-    close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+    close = difflib.get_close_matches(clip(str(loc[-1]), 40), names, n=1)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     return f"{_path(where, loc)}: unknown key.{hint} Allowed keys: {', '.join(sorted(names))}"
 
@@ -590,15 +603,15 @@ def _choices(info: FieldInfo | None) -> tuple[Any, ...]:
 def _message(cls: type, error: Any, where: str) -> str:
     """One pydantic error as ``full.key.path: what is wrong; what is allowed``."""
     kind, loc, ctx = error["type"], tuple(error["loc"]), error.get("ctx", {})
-    got = f"got {error['input']!r}"
+    got = f"got {brief(error['input'])}"  # never the whole input: it may be an alias bomb
     cause = ctx.get("error")
     if isinstance(cause, Invalid):
-        return f"{_path(where, loc)}.{cause.key}: {cause.message}"
+        return f"{_path(where, loc)}.{cause.key}: {clip(cause.message, ERROR_CHARS)}"
     if kind == "unexpected_keyword_argument":
         return _unknown_key(cls, loc, where)
     _, info = _at(cls, loc)
     if kind == "value_error":
-        text = str(cause)
+        text = clip(str(cause), ERROR_CHARS)
     elif kind == "missing" or kind == "missing_argument":
         text = "required"
     elif kind in TYPE_NAMES:
@@ -627,22 +640,67 @@ def build(cls: type[T], data: Any, where: str) -> T:
         raise ParamsError(_message(cls, err.errors()[0], where)) from None
 
 
+def _read_yaml(path: str | os.PathLike) -> Any:
+    """The file's YAML, read only if it is of a params file's size and nesting."""
+    with open(path, "rb") as f:
+        data = f.read(PARAMS_MAX_BYTES + 1)
+    if len(data) > PARAMS_MAX_BYTES:
+        raise ParamsError(
+            f"{path}: larger than {PARAMS_MAX_BYTES // 1024} kB; a params file has a few kB"
+        )
+    try:
+        return yaml.safe_load(data)
+    except yaml.YAMLError as err:
+        raise ParamsError(f"{path}: not valid YAML: {clip(str(err), ERROR_CHARS)}") from err
+    except RecursionError:  # PyYAML composes nested nodes recursively
+        raise ParamsError(f"{path}: nested too deep for YAML to read") from None
+
+
+def _measure(
+    node: Any, where: str, depth: int, seen: dict[int, tuple[int, int] | None]
+) -> tuple[int, int]:
+    """(values, levels) of ``node`` with YAML aliases expanded; a ParamsError naming ``where``
+    when its nesting or its count of values (an alias bomb's grows ninefold a level) is over
+    the bounds, or an alias holds itself. A node that aliases share is walked once."""
+    if not isinstance(node, dict | list):
+        return 1, 0
+    if depth > PARAMS_MAX_DEPTH:
+        raise ParamsError(f"{where}: nested more than {PARAMS_MAX_DEPTH} levels deep")
+    if id(node) not in seen:
+        seen[id(node)] = None  # being walked: met again inside, it holds itself
+        values, levels = 1, 0
+        for key, child in node.items() if isinstance(node, dict) else enumerate(node):
+            below = _measure(child, where + _step_text(key), depth + 1, seen)
+            values, levels = values + below[0], max(levels, below[1] + 1)
+            if values > PARAMS_MAX_VALUES:
+                raise ParamsError(
+                    f"{where}: more than {PARAMS_MAX_VALUES:,} values once YAML aliases are "
+                    "expanded (an alias bomb?); a params file has a few hundred"
+                )
+        seen[id(node)] = values, levels
+    known = seen[id(node)]
+    if known is None:
+        raise ParamsError(f"{where}: a YAML alias inside its own anchor (it holds itself)")
+    if depth + known[1] > PARAMS_MAX_DEPTH:
+        raise ParamsError(f"{where}: nested more than {PARAMS_MAX_DEPTH} levels deep")
+    return known
+
+
 def load_all(path: str | os.PathLike = "params.yaml") -> dict[str, Any]:
     """Read and validate every section, so a typo anywhere is caught by whichever stage runs."""
-    text = Path(path).read_text()
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as err:
-        raise ParamsError(f"{path}: not valid YAML: {err}") from err
+    raw = _read_yaml(path) or {}
     if not isinstance(raw, dict):
         raise ParamsError(f"{path}: expected a mapping of sections")
-    for key in raw:
+    seen: dict[int, tuple[int, int] | None] = {}
+    for key, value in raw.items():
         if key not in SECTIONS:
-            close = difflib.get_close_matches(str(key), list(SECTIONS), n=1)
+            name = clip(str(key), 40)
+            close = difflib.get_close_matches(name, list(SECTIONS), n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             raise ParamsError(
-                f"{key}: unknown section.{hint} Allowed sections: {', '.join(SECTIONS)}"
+                f"{name}: unknown section.{hint} Allowed sections: {', '.join(SECTIONS)}"
             )
+        _measure(value, key, 1, seen)
     return {name: build(cls, raw.get(name), name) for name, cls in SECTIONS.items()}
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 import torch
 from PIL import Image
@@ -12,8 +11,12 @@ from PIL import Image
 from ganpipe.data import ImageSet
 from ganpipe.errors import UserError
 from ganpipe.generate import generate_images, grid_image
+from ganpipe.modelfile import IMAGE_HEADER, describe_image_model, load_weights, read_model_file
 from ganpipe.models import build_models
-from ganpipe.params import TrainParams, build
+from ganpipe.params import ParamsError, TrainParams, build
+
+GENERATOR_FILE = "a generator exported by ganpipe's train stage (models/generator.pt)"
+GENERATOR_HEADER = {**IMAGE_HEADER, "params": dict, "conditional": bool}
 
 
 @dataclasses.dataclass
@@ -40,12 +43,18 @@ class LoadedGenerator:
 
 
 def load_generator(path: str | Path) -> LoadedGenerator:
-    """Rebuild a generator exported by the train stage (``models/generator.pt``)."""
-    state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=True)
-    p = build(TrainParams, state["params"], "train")
+    """Rebuild a generator exported by the train stage (``models/generator.pt``); any other
+    file is a one-line UserError saying what it is and what was expected."""
+    state = read_model_file(path, GENERATOR_FILE, GENERATOR_HEADER)[0]
+    kind = "a generator" if state["conditional"] else "an unconditional generator"
+    described = describe_image_model(state, path, kind)
     n_classes = len(state["classes"]) if state["conditional"] else 0
-    model = build_models(p, state["size"], state["channels"], n_classes)[0]
-    model.load_state_dict(state["state_dict"])
+    try:
+        p = build(TrainParams, state["params"], "train")
+        model = build_models(p, state["size"], state["channels"], n_classes)[0]
+    except (ParamsError, UserError) as err:
+        raise UserError(f"{path}: not a generator ganpipe can build: {err}") from None
+    load_weights(model, state["state_dict"], path, described)
     return LoadedGenerator(
         model.eval(), state["classes"], state["size"], state["channels"], state["conditional"]
     )

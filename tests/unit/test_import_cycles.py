@@ -9,8 +9,8 @@ from importgraph import find_cycles, import_graph, package_graph
 
 # Lowest first; a part may import only from earlier layers. A new part must be placed here.
 LAYERS = [
-    ["errors", "files", "formats", "chains"],
-    ["params", "manifest"],
+    ["errors", "files", "formats", "chains", "limits"],
+    ["params", "manifest", "modelfile"],
     ["clean", "scrape", "data", "models", "stagekit"],
     ["augment", "metrics", "generate"],
     ["curate", "train", "sample"],

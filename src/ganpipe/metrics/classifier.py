@@ -18,9 +18,11 @@ from torch.nn import functional as F
 from tqdm import tqdm
 
 from ganpipe.data import ImageSet, to_float
+from ganpipe.modelfile import IMAGE_HEADER, describe_image_model, load_weights, read_model_file
 from ganpipe.params import ClassifierParams
 
 FEATURES = 128
+CLASSIFIER_FILE = "a domain classifier from ganpipe's classifier stage (models/classifier.pt)"
 
 
 class DomainClassifier(nn.Module):
@@ -122,9 +124,10 @@ def save_classifier(
 
 
 def load_classifier(path: Path) -> tuple[DomainClassifier, list[str], str]:
-    """(model in eval mode, its class list, sha256 of the weights file)."""
-    data = path.read_bytes()
-    state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    """(model in eval mode, its class list, sha256 of the weights file); any other file is a
+    one-line UserError."""
+    state, sha = read_model_file(path, CLASSIFIER_FILE, IMAGE_HEADER)
+    described = describe_image_model(state, path, "a domain classifier")
     model = DomainClassifier(state["channels"], len(state["classes"]), state["size"])
-    model.load_state_dict(state["state_dict"])
-    return model.eval(), state["classes"], hashlib.sha256(data).hexdigest()
+    load_weights(model, state["state_dict"], path, described)
+    return model.eval(), state["classes"], sha

@@ -7,12 +7,22 @@ endpoints (``GET /api/state``, ``POST /api/toggle`` and ``/api/undo``) and PNG t
 reduce will see the image (alpha on the background), cached in memory. It answers only requests
 addressed to 127.0.0.1 or localhost (a page elsewhere cannot reach it through DNS rebinding), and
 changes only through JSON POSTs from its own origin, which other sites' forms cannot send.
+
+Every path starts with a token made per session and printed in the URL (as Jupyter does): other
+users of the machine can reach 127.0.0.1 too, but cannot guess it. No page may frame this one
+(X-Frame-Options and CSP), so another site cannot turn a user's clicks into toggles. Requests
+are bounded (ganpipe.limits): small bodies, shallow JSON, short errors, silent sockets closed.
 """
 
 from __future__ import annotations
 
+import hmac
 import io
+import itertools
 import json
+import re
+import secrets
+import sys
 from functools import lru_cache
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +34,14 @@ from urllib.parse import unquote, urlsplit
 from ganpipe.clean.decode import Rejected
 from ganpipe.clean.review import thumbnail
 from ganpipe.errors import UserError
+from ganpipe.limits import (
+    ERROR_CHARS,
+    REVIEW_BACKLOG,
+    REVIEW_MAX_BODY,
+    REVIEW_MAX_JSON_DEPTH,
+    REVIEW_SOCKET_TIMEOUT,
+    clip,
+)
 from ganpipe.review.state import Review, ReviewError, cap_per_class, load_items
 
 HOST = "127.0.0.1"
@@ -34,6 +52,22 @@ STATIC = {
     "/review.js": ("review.js", "text/javascript; charset=utf-8"),
     "/review.css": ("review.css", "text/css; charset=utf-8"),
 }
+# On every answer: no framing, nothing loaded from elsewhere, the token never sent on.
+HEADERS = {
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class BadRequest(ValueError):
+    """A request this server does not take: sent back with ``status`` and the message."""
+
+    def __init__(self, status: HTTPStatus, message: str) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def serve(
@@ -61,7 +95,7 @@ def serve(
     classes = len({item.row.label for item in items})
     print(
         f"ganpipe review: {len(shown)} of {len(items)} images of {classes} classes at "
-        f"http://{HOST}:{server.server_address[1]}/ (Ctrl-C to stop); marks go to {reject_list}",
+        f"{server.url} (Ctrl-C to stop); marks go to {reject_list}",
         flush=True,
     )
     try:
@@ -72,13 +106,31 @@ def serve(
         server.server_close()
 
 
-def make_server(review: Review, background: tuple[int, int, int], port: int) -> ThreadingHTTPServer:
-    """A server bound to 127.0.0.1:``port``, not yet serving."""
+class ReviewServer(ThreadingHTTPServer):
+    """A thread per request; a burst of clicks waits in the backlog instead of being reset."""
+
+    daemon_threads = True
+    request_queue_size = REVIEW_BACKLOG
+
+    def __init__(self, port: int, handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__((HOST, port), handler)
+        self.token = secrets.token_urlsafe(16)
+        self.url = f"http://{HOST}:{self.server_address[1]}/{self.token}/"
+
+    def handle_error(self, request: Any, client_address: tuple[str, int]) -> None:
+        """A client that left or went silent is one line; anything else is a bug: traceback."""
+        err = sys.exc_info()[1]
+        if isinstance(err, ConnectionError | TimeoutError):
+            print(f"ganpipe review: a request ended early ({clip(str(err))})", file=sys.stderr)
+        else:
+            super().handle_error(request, client_address)
+
+
+def make_server(review: Review, background: tuple[int, int, int], port: int) -> ReviewServer:
+    """A server bound to 127.0.0.1:``port``, not yet serving; its ``url`` holds the token."""
     thumbs = lru_cache(maxsize=THUMB_CACHE)(lambda file: _png(file, background))
     handler = type("Handler", (_Handler,), {"review": review, "thumbs": staticmethod(thumbs)})
-    server = ThreadingHTTPServer((HOST, port), handler)
-    server.daemon_threads = True
-    return server
+    return ReviewServer(port, handler)
 
 
 def _png(file: Path, background: tuple[int, int, int]) -> bytes:
@@ -87,15 +139,27 @@ def _png(file: Path, background: tuple[int, int, int]) -> bytes:
     return buffer.getvalue()
 
 
+_JSON_STRING = re.compile(rb'"(?:\\.|[^"\\])*"')  # a JSON string, escapes included
+
+
+def _nesting(data: bytes) -> int:
+    """How deep ``[`` and ``{`` nest in a JSON text (those inside strings do not count)."""
+    bare = _JSON_STRING.sub(b"", data)
+    steps = [1 if c in b"[{" else -1 for c in bare if c in b"[]{}"]
+    return max(itertools.accumulate(steps), default=0)
+
+
 class _Handler(BaseHTTPRequestHandler):
     review: Review
     thumbs: Any  # Path -> PNG bytes, cached
+    server: ReviewServer
     server_version = "ganpipe-review"
+    timeout = REVIEW_SOCKET_TIMEOUT  # set on each connection's socket
 
     def do_GET(self) -> None:
-        if not self._addressed_to_us():
+        path = self._route()
+        if path is None:
             return
-        path = urlsplit(self.path).path
         if path in STATIC:
             name, kind = STATIC[path]
             body = (resources.files("ganpipe.review") / "static" / name).read_bytes()
@@ -105,52 +169,93 @@ class _Handler(BaseHTTPRequestHandler):
         elif path.startswith("/thumb/"):
             self._thumbnail(unquote(path[len("/thumb/") :]))
         else:
-            self._json({"error": f"no page {path}"}, HTTPStatus.NOT_FOUND)
+            self._error(HTTPStatus.NOT_FOUND, f"no page {path}")
 
     def do_POST(self) -> None:
-        if not self._addressed_to_us():
+        path = self._route()
+        if path is None:
             return
-        if self.headers.get_content_type() != "application/json":
-            self._json({"error": "send JSON"}, HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
-            return
-        path = urlsplit(self.path).path
         try:
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or "{}")
-            if path == "/api/toggle":
-                self._json(self.review.toggle(str(body["key"])))
-            elif path == "/api/undo":
-                self._json(self.review.undo())
-            else:
-                self._json({"error": f"no action {path}"}, HTTPStatus.NOT_FOUND)
+            data = self._act(path, self._json_body())
+        except (ConnectionError, TimeoutError):
+            raise  # the client left or went silent: handle_error says so in one line
+        except BadRequest as err:
+            self._error(err.status, str(err))
         except ReviewError as err:
-            self._json({"error": str(err)}, HTTPStatus.CONFLICT)
-        except (ValueError, TypeError, KeyError) as err:  # not JSON, or no "key"
-            self._json({"error": f"bad request: {err!r}"}, HTTPStatus.BAD_REQUEST)
+            self._error(HTTPStatus.CONFLICT, str(err))
         except OSError as err:
             error = f"could not write {self.review.reject_list}: {err}"
-            self._json({"error": error}, HTTPStatus.INTERNAL_SERVER_ERROR)
+            self._error(HTTPStatus.INTERNAL_SERVER_ERROR, error)
+        else:
+            self._json(data)
+
+    def _act(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        if path == "/api/toggle":
+            if not isinstance(body.get("key"), str):
+                raise BadRequest(HTTPStatus.BAD_REQUEST, 'bad request: send {"key": "class/id"}')
+            return self.review.toggle(body["key"])
+        if path == "/api/undo":
+            return self.review.undo()
+        raise BadRequest(HTTPStatus.NOT_FOUND, f"no action {path}")
+
+    def _json_body(self) -> dict[str, Any]:
+        """The request's JSON object, read only if it is small and shallow."""
+        if self.headers.get_content_type() != "application/json":
+            raise BadRequest(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send JSON")
+        length = self.headers.get("Content-Length", "")
+        if not (length.isascii() and length.isdigit()):
+            raise BadRequest(HTTPStatus.BAD_REQUEST, "bad request: no Content-Length of 0 or more")
+        if int(length) > REVIEW_MAX_BODY:
+            error = f"a body here has at most {REVIEW_MAX_BODY} bytes, not {int(length):,}"
+            raise BadRequest(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, error)
+        data = self.rfile.read(int(length))
+        if _nesting(data) > REVIEW_MAX_JSON_DEPTH:
+            error = f"bad request: JSON nested deeper than {REVIEW_MAX_JSON_DEPTH} levels"
+            raise BadRequest(HTTPStatus.BAD_REQUEST, error)
+        try:
+            body = json.loads(data or b"{}")
+        except ValueError as err:  # not JSON, or not UTF-8
+            raise BadRequest(HTTPStatus.BAD_REQUEST, f"bad request: {err}") from None
+        if not isinstance(body, dict):
+            raise BadRequest(HTTPStatus.BAD_REQUEST, "bad request: send a JSON object")
+        return body
 
     def _thumbnail(self, key: str) -> None:
         try:
             item = self.review.item(key)
             body = self.thumbs(item.file)
         except ReviewError as err:
-            self._json({"error": str(err)}, HTTPStatus.NOT_FOUND)
+            self._error(HTTPStatus.NOT_FOUND, str(err))
             return
         except (OSError, Rejected) as err:
-            self._json({"error": f"{item.file}: {err}"}, HTTPStatus.NOT_FOUND)
+            self._error(HTTPStatus.NOT_FOUND, f"{item.file}: {err}")
             return
         # The key holds the content id: the same URL always means the same picture.
         self._send(HTTPStatus.OK, body, "image/png", cache="max-age=86400, immutable")
 
-    def _addressed_to_us(self) -> bool:
+    def _route(self) -> str | None:
+        """The path after this session's token for a request addressed to us; else None, the
+        request answered (403, or a redirect to add the slash relative URLs need)."""
         port = self.server.server_address[1]
         ours = {f"{HOST}:{port}", f"localhost:{port}"}
         origin = self.headers.get("Origin")
-        if self.headers.get("Host") in ours and (origin is None or origin.split("//")[-1] in ours):
-            return True
-        self._json({"error": "not addressed to this server"}, HTTPStatus.FORBIDDEN)
-        return False
+        if self.headers.get("Host") not in ours or (origin and origin.split("//")[-1] not in ours):
+            self._error(HTTPStatus.FORBIDDEN, "not addressed to this server")
+            return None
+        token, slash, rest = urlsplit(self.path).path[1:].partition("/")
+        if not hmac.compare_digest(token.encode(), self.server.token.encode()):
+            self._error(HTTPStatus.FORBIDDEN, "open the address `ganpipe review` printed")
+            return None
+        if not slash:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", f"/{token}/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        return f"/{rest}"
+
+    def _error(self, status: HTTPStatus, message: str) -> None:
+        self._json({"error": clip(message, ERROR_CHARS)}, status)
 
     def _json(self, data: dict[str, Any], status: HTTPStatus = HTTPStatus.OK) -> None:
         self._send(status, json.dumps(data).encode(), "application/json", cache="no-store")
@@ -160,9 +265,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", cache)
-        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         self.wfile.write(body)
+
+    def end_headers(self) -> None:
+        """Every answer, http.server's own errors included, carries the HEADERS."""
+        for name, value in HEADERS.items():
+            self.send_header(name, value)
+        super().end_headers()
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's errors (a malformed request line...) echo at most ERROR_CHARS of it."""
+        super().send_error(code, message and clip(message, ERROR_CHARS), explain)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: a page of thumbnails would print a line per image."""

@@ -14,6 +14,7 @@ from ganpipe.generate import generate_images
 from ganpipe.metrics.classifier import embed, load_classifier
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
 from ganpipe.metrics.registry import METRICS, EvalContext
+from ganpipe.modelfile import load_weights, read_model_file
 from ganpipe.params import ClassifierParams, EvaluateParams
 from ganpipe.sample import load_generator
 
@@ -33,7 +34,8 @@ def snapshot_curve(
     y = torch.arange(n) % n_classes if n_classes else None
     curve = []
     for path in snapshots:
-        gen.model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        weights = read_model_file(path, "a generator snapshot the train stage wrote")[0]
+        load_weights(gen.model, weights, path, f"a snapshot of {generator_path}'s generator")
         feats, logits = embed(ctx.classifier, generate_images(gen.model, z, y))
         point = {
             "kimg": float(path.stem.removeprefix("kimg")),

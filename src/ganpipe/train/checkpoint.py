@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from ganpipe.errors import UserError
 from ganpipe.files import atomic_write
+from ganpipe.modelfile import read_model_file
 from ganpipe.params import TrainParams
 
 # Keys that change only where and how fast training runs, not what it computes.
@@ -115,9 +117,9 @@ def load_for_resume(
     if not path.exists():
         return None
     try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as err:  # an older pickled format, another version, or a damaged disk
-        print(f"[train] ignoring unreadable checkpoint {path}: {err}; starting fresh")
+        state = read_model_file(path, "a training checkpoint")[0]
+    except UserError as err:  # an older pickled format, another version, or a damaged disk
+        print(f"[train] ignoring {err}; starting fresh")
         return None
     if state.get("params_hash") != expected_hash:
         print(

@@ -24,6 +24,7 @@ import torch
 
 from ganpipe.data import ImageSet, load_image_set, split_holdout
 from ganpipe.files import write_json
+from ganpipe.modelfile import read_model_file
 from ganpipe.models import build_models, resolve_preset
 from ganpipe.params import TrainParams
 from ganpipe.train import checkpoint as ckpt
@@ -471,7 +472,8 @@ def export(run: Run) -> dict[str, Any]:
         G = with_standing_statistics(s.G_ema, run.scorer.n_classes, p.seed)
         export_generator(G, meta, paths.models / "generator.pt")
         if best:  # the snapshot the domain Fréchet distance liked best
-            s.G_ema.load_state_dict(torch.load(paths.snapshot(best["kimg"]), weights_only=True))
+            snapshot = read_model_file(paths.snapshot(best["kimg"]), "this run's snapshot")[0]
+            s.G_ema.load_state_dict(snapshot)
         export_generator(s.G_ema, meta, paths.models / "generator_best.pt")
         write_json(paths.metrics, summary)
     distributed.barrier(run.rank)  # every process returns once the outputs exist

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[3]
 @dataclass
 class Project:
     root: Path
-    raw: list[Row]  # bar: 4 images, low: 3, sorted by class then id
+    raw: list[Row]  # bar: 4 images, low: 3 (by default), sorted by class then id
 
     @property
     def reject_list(self) -> Path:
@@ -66,11 +66,14 @@ class Project:
 
 
 def build_project(
-    root: Path, stage_factory: Callable[..., Path], classes: tuple[str, str] = ("bar", "low")
+    root: Path,
+    stage_factory: Callable[..., Path],
+    classes: tuple[str, str] = ("bar", "low"),
+    counts: tuple[int, int] = (4, 3),
 ) -> Project:
-    """Two classes of 4 and 3 images; reject.txt has comments and a glob rejecting the second
-    class's last image; filtered once."""
-    stage_factory(root / "data/raw", dict(zip(classes, (4, 3), strict=True)), size=28, channels=3)
+    """Two classes of 4 and 3 images (or ``counts``); reject.txt has comments and a glob
+    rejecting the second class's last image; filtered once."""
+    stage_factory(root / "data/raw", dict(zip(classes, counts, strict=True)), size=28, channels=3)
     params = {
         "scrape": {"sources": [{"kind": "folder", "root": str(root / "my_images")}]},
         "filter": {"workers": 1, "contact_sheets": False, "near_duplicate_distance": -1},
