@@ -533,7 +533,7 @@ class EvaluateParams(_Section):
     # plus synthetic images, and on synthetic ones only, each tested on the held-out reals
     downstream: Bool = True  # false: only CAS, one classifier over the samples as before
     downstream_steps: Int = Field(
-        300, ge=1, le=10**6, description="training steps of each classifier (classifier.batch_size)"
+        100, ge=1, le=10**6, description="training steps of each classifier (classifier.batch_size)"
     )
     downstream_seeds: Int = Field(3, ge=2, le=100, description="classifiers per training set")
     downstream_per_class: Int = Field(

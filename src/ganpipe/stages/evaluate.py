@@ -76,7 +76,7 @@ def _rounded(values: dict[str, Any]) -> dict[str, Any]:
     return {k: round(float(v), 6) if isinstance(v, int | float) else v for k, v in values.items()}
 
 
-def _context(
+def evaluation_context(
     samples_dir: Path,
     real_dir: Path,
     classifier_path: Path,
@@ -111,7 +111,7 @@ def run_evaluate(
     the one the samples came from); the snapshot curve from the exported EMA generator.
     """
     torch.manual_seed(0)
-    ctx = _context(samples_dir, real_dir, classifier_path, p, cp)
+    ctx = evaluation_context(samples_dir, real_dir, classifier_path, p, cp)
     results: dict[str, Any] = {}
     for name, metric in METRICS.items():
         results.update(_rounded(metric(ctx)))

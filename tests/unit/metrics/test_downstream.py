@@ -19,7 +19,7 @@ def noisy_bars(n: int, seed: int) -> ImageSet:
     labels = torch.arange(n) % 2
     images = 60 * torch.randn(n, 1, 28, 28, generator=g) + 100
     for i, label in enumerate(labels.tolist()):
-        images[i, :, 4 + 14 * label : 10 + 14 * label, 4:24] += 45
+        images[i, :, 4 + 14 * label : 10 + 14 * label, 4:24] += 12
     data = images.clamp(0, 255).to(torch.uint8)
     return ImageSet(data, labels, ["top", "bottom"], [f"{seed}-{i}" for i in range(n)])
 
