@@ -6,7 +6,16 @@ from ganpipe.stages.evaluate import run_evaluate
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, "samples", "real", "classifier", "models", "metrics", "curve")
+    args = stagekit.parse(
+        __doc__,
+        "samples",
+        "real",
+        "classifier",
+        "models",
+        "metrics",
+        "curve",
+        "truncation_curve",
+    )
     params = load_all(args.params)
     run_evaluate(
         args.samples,
@@ -17,6 +26,8 @@ def main() -> None:
         params["classifier"],
         args.models,
         args.curve,
+        args.truncation_curve,
+        params["sample"].checkpoint,
     )
 
 

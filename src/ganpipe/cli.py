@@ -4,6 +4,7 @@ Examples::
 
     ganpipe sample --checkpoint models/generator.pt --class Sneaker -n 16 -o sneakers.png
     ganpipe grid --checkpoint models/generator_best.pt -o grid.png
+    ganpipe grid --truncation 1.0 -o typical.png   # the truncation trick: fidelity over variety
     ganpipe info --checkpoint models/generator.pt
     ganpipe preset mnist            # params.yaml := presets/mnist.yaml, every section present
     ganpipe review                  # click-to-reject page on http://127.0.0.1:8765/
@@ -20,7 +21,7 @@ from typing import Any
 import yaml
 
 from ganpipe.errors import UserError
-from ganpipe.params import SECTIONS
+from ganpipe.params import SECTIONS, truncation_problem
 from ganpipe.stagekit import USER_ERRORS
 
 
@@ -29,7 +30,7 @@ def _sample(args: argparse.Namespace) -> None:
     from ganpipe.sample import generate, load_generator
 
     gen = load_generator(args.checkpoint)
-    images = generate(gen, args.class_name, args.n, args.seed)
+    images = generate(gen, args.class_name, args.n, args.seed, args.truncation)
     columns = min(args.n, args.columns)
     grid_image(images, -(-args.n // columns)).save(args.output)
     print(f"wrote {args.n} image(s) of {args.class_name or 'the model'} to {args.output}")
@@ -38,7 +39,8 @@ def _sample(args: argparse.Namespace) -> None:
 def _grid(args: argparse.Namespace) -> None:
     from ganpipe.sample import load_generator, save_grid
 
-    save_grid(load_generator(args.checkpoint), Path(args.output), args.columns, args.seed)
+    gen = load_generator(args.checkpoint)
+    save_grid(gen, Path(args.output), args.columns, args.seed, args.truncation)
     print(f"wrote the class-per-row grid to {args.output}")
 
 
@@ -140,6 +142,29 @@ def _model_command(commands: Commands, name: str, help_text: str) -> argparse.Ar
     return sub
 
 
+def _truncation(text: str) -> float:
+    """``--truncation``: a threshold as ``sample.truncation`` allows it (0 = off)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    problem = truncation_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
+def _add_truncation(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--truncation",
+        type=_truncation,
+        default=0.0,
+        metavar="T",
+        help="truncation trick: redraw latent components with |z_i| > T (BigGAN); smaller T "
+        "gives more typical, less varied images; 0 = off (default)",
+    )
+
+
 def _add_sample(commands: Commands) -> None:
     sample = _model_command(commands, "sample", "Generate n images of one class into a PNG grid.")
     sample.add_argument(
@@ -152,6 +177,7 @@ def _add_sample(commands: Commands) -> None:
     sample.add_argument("--seed", type=int, default=0, help="image i depends only on the seed")
     sample.add_argument("--columns", type=int, default=8, help="images per grid row")
     sample.add_argument("-o", "--output", default="samples.png", help="PNG file to write")
+    _add_truncation(sample)
     sample.set_defaults(run=_sample)
 
 
@@ -162,6 +188,7 @@ def _add_grid(commands: Commands) -> None:
     grid.add_argument("--columns", type=int, default=10)
     grid.add_argument("--seed", type=int, default=0)
     grid.add_argument("-o", "--output", default="grid.png")
+    _add_truncation(grid)
     grid.set_defaults(run=_grid)
 
 

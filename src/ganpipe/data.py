@@ -41,6 +41,33 @@ class ImageSet:
             [self.ids[i] for i in index.tolist()],
         )
 
+    def first_per_class(self, limit: int) -> ImageSet:
+        """The first ``limit`` images of each class, in their order (0: all of them)."""
+        if not limit:
+            return self
+        labels = self.labels.numpy()
+        keep = np.zeros(len(labels), dtype=bool)
+        for label in np.unique(labels):
+            keep[np.flatnonzero(labels == label)[:limit]] = True
+        return self.subset(keep)
+
+    def counts(self) -> dict[str, int]:
+        """Images per class name."""
+        found = torch.bincount(self.labels, minlength=len(self.classes)).tolist()
+        return dict(zip(self.classes, found, strict=True))
+
+
+def concat(a: ImageSet, b: ImageSet) -> ImageSet:
+    """Both sets as one (same class list, same image shape): real plus synthetic images."""
+    if a.classes != b.classes or a.images.shape[1:] != b.images.shape[1:]:
+        raise ValueError(
+            f"cannot join {len(a.classes)} classes of {tuple(a.images.shape[1:])} images with "
+            f"{len(b.classes)} of {tuple(b.images.shape[1:])}"
+        )
+    return ImageSet(
+        torch.cat([a.images, b.images]), torch.cat([a.labels, b.labels]), a.classes, a.ids + b.ids
+    )
+
 
 def source_id(row: Row) -> str:
     """The id of the original image a row derives from (augmented copies name it in origin)."""

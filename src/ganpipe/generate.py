@@ -14,6 +14,25 @@ from PIL import Image
 from ganpipe.data import to_uint8
 
 
+def truncate(z: torch.Tensor, threshold: float, generator: torch.Generator) -> torch.Tensor:
+    """BigGAN's truncation trick: every component of z ~ N(0, I) with |z_i| > ``threshold`` is
+    drawn again from ``generator`` until none is left (0: z as it is, no draw taken).
+
+    The result follows N(0, I) truncated to [-threshold, threshold] per component, so G only
+    sees latents it was trained on (scaling z by psi would put it near the origin, where a
+    100-d Gaussian has almost no mass). Components already inside are kept: image i of a
+    truncated grid is image i of the untruncated one with its extreme components redrawn.
+    """
+    if threshold <= 0:
+        return z
+    z = z.clone()
+    outside = z.abs() > threshold
+    while outside.any():
+        z[outside] = torch.randn(int(outside.sum()), generator=generator, dtype=z.dtype)
+        outside = z.abs() > threshold
+    return z
+
+
 @torch.no_grad()
 def generate_images(
     G: torch.nn.Module, z: torch.Tensor, y: torch.Tensor | None, batch_size: int = 500

@@ -10,13 +10,15 @@ from PIL import Image
 
 from ganpipe.data import ImageSet
 from ganpipe.errors import UserError
-from ganpipe.generate import generate_images, grid_image
+from ganpipe.generate import generate_images, grid_image, truncate
 from ganpipe.modelfile import IMAGE_HEADER, describe_image_model, load_weights, read_model_file
 from ganpipe.models import build_models
 from ganpipe.params import ParamsError, TrainParams, build
 
 GENERATOR_FILE = "a generator exported by ganpipe's train stage (models/generator.pt)"
 GENERATOR_HEADER = {**IMAGE_HEADER, "params": dict, "conditional": bool}
+
+GENERATORS = {"ema": "generator.pt", "best": "generator_best.pt"}  # by sample.checkpoint
 
 
 @dataclasses.dataclass
@@ -60,33 +62,36 @@ def load_generator(path: str | Path) -> LoadedGenerator:
     )
 
 
-def latents(z_dim: int, seed: int, label: int, n: int) -> torch.Tensor:
-    """z for images 0..n-1 of a class: image i's z depends only on (seed, class, i)."""
-    return torch.stack(
-        [
-            torch.randn(
-                z_dim,
-                generator=torch.Generator().manual_seed(seed * 1_000_003 + label * 10_007 + i),
-            )
-            for i in range(n)
-        ]
-    )
+def latents(z_dim: int, seed: int, label: int, n: int, truncation: float = 0.0) -> torch.Tensor:
+    """z for images 0..n-1 of a class: image i's z depends only on (seed, class, i) and the
+    truncation threshold (0: none), whose redraws continue image i's own random stream."""
+    out = []
+    for i in range(n):
+        g = torch.Generator().manual_seed(seed * 1_000_003 + label * 10_007 + i)
+        out.append(truncate(torch.randn(z_dim, generator=g), truncation, g))
+    return torch.stack(out)
 
 
 def generate(
-    gen: LoadedGenerator, class_name: str | int | None, n: int, seed: int = 0
+    gen: LoadedGenerator,
+    class_name: str | int | None,
+    n: int,
+    seed: int = 0,
+    truncation: float = 0.0,
 ) -> torch.Tensor:
     """n uint8 images (N, C, H, W) of one class (ignored when unconditional)."""
     label = gen.class_index(class_name) if gen.conditional and class_name is not None else 0
-    z = latents(gen.model.z_dim, seed, label, n)
+    z = latents(gen.model.z_dim, seed, label, n, truncation)
     y = torch.full((n,), label, dtype=torch.int64) if gen.conditional else None
     return generate_images(gen.model, z, y)
 
 
-def save_grid(gen: LoadedGenerator, path: Path, columns: int = 10, seed: int = 0) -> Image.Image:
+def save_grid(
+    gen: LoadedGenerator, path: Path, columns: int = 10, seed: int = 0, truncation: float = 0.0
+) -> Image.Image:
     """One row per class, ``columns`` images each (10 rows when unconditional)."""
     rows = [
-        generate(gen, c, columns, seed)
+        generate(gen, c, columns, seed, truncation)
         for c in (range(len(gen.classes)) if gen.conditional else [None] * 10)
     ]
     image = grid_image(torch.cat(rows), len(rows))
@@ -109,10 +114,12 @@ def interpolate(
     return generate_images(gen.model, z, y)
 
 
-def save_interpolations(gen: LoadedGenerator, out_dir: Path, steps: int, seed: int) -> None:
+def save_interpolations(
+    gen: LoadedGenerator, out_dir: Path, steps: int, seed: int, truncation: float = 0.0
+) -> None:
     """Within each class (z_a -> z_b), and across classes at a fixed z (class morph)."""
     n_classes = len(gen.classes) if gen.conditional else 1
-    z_a, z_b = latents(gen.model.z_dim, seed, 0, 2)
+    z_a, z_b = latents(gen.model.z_dim, seed, 0, 2, truncation)
     within = interpolate(gen, z_a, z_b, list(range(n_classes)), steps)
     grid_image(within, n_classes).save(out_dir / "interpolation_within_class.png")
     if gen.conditional and n_classes > 1:
@@ -123,7 +130,12 @@ def save_interpolations(gen: LoadedGenerator, out_dir: Path, steps: int, seed: i
 
 
 def real_vs_generated(
-    gen: LoadedGenerator, real: ImageSet, out_dir: Path, columns: int, seed: int
+    gen: LoadedGenerator,
+    real: ImageSet,
+    out_dir: Path,
+    columns: int,
+    seed: int,
+    truncation: float = 0.0,
 ) -> None:
     """Per class, a sheet: top row real images, bottom row generated ones."""
     sheets = out_dir / "real_vs_generated"
@@ -134,7 +146,7 @@ def real_vs_generated(
             if gen.conditional
             else real.images[:columns]
         )
-        fake = generate(gen, index if gen.conditional else None, columns, seed)
+        fake = generate(gen, index if gen.conditional else None, columns, seed, truncation)
         if len(mine):
             grid_image(torch.cat([mine, fake[: len(mine)]]), 2).save(sheets / f"{name}.png")
 

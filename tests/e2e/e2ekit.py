@@ -284,6 +284,8 @@ def tiny(params: dict[str, Any], image_size: int | None = None) -> dict[str, Any
         kid_subsets=2,
         inception_weights="no-inception-weights-in-tests.pth",
         kid_subset_size=8,
+        truncation_per_class=8,
+        downstream_steps=5,
     )
     return p
 

@@ -39,6 +39,8 @@ TINY = {
         "kid_subsets": 2,
         "kid_subset_size": 8,
         "inception_weights": "no-inception-weights-in-tests.pth",
+        "truncation_per_class": 8,
+        "downstream_steps": 5,
     },  # never download
 }
 

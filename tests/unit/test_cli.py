@@ -1,5 +1,6 @@
 """The ganpipe console script on a tiny generator exported the way the train stage does."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,31 @@ def test_same_seed_same_images(checkpoint: Path, tmp_path: Path) -> None:
     for out in (a, b):
         main(["sample", "--checkpoint", str(checkpoint), "--class", "1", "-n", "4", "-o", str(out)])
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_truncation_flag_off_is_the_default_grid(checkpoint: Path, tmp_path: Path) -> None:
+    out = {name: tmp_path / f"{name}.png" for name in ("default", "off", "on", "sample")}
+    main(["grid", "--checkpoint", str(checkpoint), "-o", str(out["default"])])
+    for name, value in (("off", "0"), ("on", "0.5")):
+        main(["grid", "--checkpoint", str(checkpoint), "--truncation", value, "-o", str(out[name])])
+    assert out["default"].read_bytes() == out["off"].read_bytes() != out["on"].read_bytes()
+    main(["sample", "--checkpoint", str(checkpoint), "--truncation", "1", "-o", str(out["sample"])])
+    assert Image.open(out["sample"]).size == (8 * 30 + 2, 2 * 30 + 2)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0.01", r"argument --truncation: got 0\.01; allowed: 0 \(off\) or 0\.1 to 10\.0"),
+        ("big", r"argument --truncation: expected a number, got 'big'"),
+    ],
+)
+def test_bad_truncation_flag_names_it(
+    checkpoint: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["grid", "--checkpoint", str(checkpoint), "--truncation", value])
+    assert re.search(message, capsys.readouterr().err)
 
 
 def test_grid_has_one_row_per_class(checkpoint: Path, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from ganpipe.params import (
     EvaluateParams,
     ParamsError,
     ReduceParams,
+    SampleParams,
     Source,
     TrainParams,
     build,
@@ -179,6 +180,14 @@ def test_new_train_keys_default_to_the_old_behaviour() -> None:
         build(TrainParams, {"d_head": "k+1"}, "train")
 
 
+def test_truncation_is_off_by_default_and_the_curve_may_be_empty() -> None:
+    assert SampleParams().truncation == 0.0
+    assert build(SampleParams, {"truncation": 1}, "sample").truncation == 1.0
+    assert build(EvaluateParams, {"truncation_curve": [], "pr_k": 50}, "e").truncation_curve == []
+    with pytest.raises(ParamsError, match=r"^evaluate\.truncation_per_class: got 200; needs"):
+        build(EvaluateParams, {"pr_k": 500}, "evaluate")
+
+
 def test_max_minutes_is_off_by_default_and_not_negative() -> None:
     assert TrainParams().max_minutes == 0.0
     with pytest.raises(
@@ -264,6 +273,42 @@ MNIST = "scrape:\n  sources: [{kind: dataset, name: mnist}]\n"
         ("evaluate", "inception: maybe", r"evaluate\.inception: got 'maybe'; allowed: 'auto' \|"),
         ("evaluate", "pr_k: 0", r"evaluate\.pr_k: got 0; allowed: 1 to 1000"),
         ("augment", "chains: [rot_q]", r"augment\.chains\[0\]: augment code 'rot_q'"),
+        # the truncation trick and the downstream classifiers (issue 21)
+        (
+            "sample",
+            "truncation: 0.05",
+            r"sample\.truncation: got 0\.05; allowed: 0 \(off\) or 0\.1 to 10\.0 \(BigGAN",
+        ),
+        ("sample", "truncation: 11", r"sample\.truncation: got 11; allowed: 0 to 10\.0"),
+        ("sample", "truncation: '1'", r"sample\.truncation: expected float, got '1'"),
+        (
+            "evaluate",
+            "truncation_curve: [0, 0.5, 0.01]",
+            r"evaluate\.truncation_curve\[2\]: got 0\.01; allowed: 0 \(off\) or 0\.1",
+        ),
+        ("evaluate", "truncation_curve: [-1]", r"evaluate\.truncation_curve\[0\]: got -1; allowed"),
+        (
+            "evaluate",
+            "truncation_per_class: 3",
+            r"evaluate\.truncation_per_class: got 3; needs more than pr_k \(3\)",
+        ),
+        ("evaluate", "downstream: 'no'", r"evaluate\.downstream: expected bool, got 'no'"),
+        (
+            "evaluate",
+            "downstream_seeds: 1",
+            r"evaluate\.downstream_seeds: got 1; allowed: 2 to 100 \(classifiers per training",
+        ),
+        ("evaluate", "downstream_steps: 0", r"evaluate\.downstream_steps: got 0; allowed: 1 to"),
+        (
+            "evaluate",
+            "downstream_per_class: -1",
+            r"evaluate\.downstream_per_class: got -1; allowed: 0 to 1000000 \(synthetic",
+        ),
+        (
+            "evaluate",
+            "downstream_real_per_class: -5",
+            r"evaluate\.downstream_real_per_class: got -5; allowed: 0 to 10000000 \(cap",
+        ),
         ("resize", "image_size: '64'", r"resize\.image_size: expected int, got '64'"),
         ("reduce", "mode: 1", r"reduce\.mode: got 1; allowed: 'RGB' \| 'L'"),
         ("sample", "per_class: 1.5", r"sample\.per_class: expected int, got 1\.5"),

@@ -6,10 +6,11 @@ import pytest
 import torch
 from PIL import Image
 
+from ganpipe.generate import generate_images
 from ganpipe.manifest import read_manifest
 from ganpipe.models import Generator
 from ganpipe.params import SampleParams, TrainParams
-from ganpipe.sample import generate, load_generator, training_gif
+from ganpipe.sample import LoadedGenerator, generate, load_generator, training_gif
 from ganpipe.stages.sample import run_sample
 from ganpipe.train.snapshot import export_generator
 
@@ -77,3 +78,72 @@ def test_unconditional_samples_carry_the_training_label(tmp_path: Path) -> None:
     )
     rows = run_sample(tmp_path, tmp_path / "s", SampleParams(per_class=3))
     assert {r.label for r in rows} == {"cat"}
+
+
+def todays_images(gen: LoadedGenerator, label: int, n: int, seed: int) -> torch.Tensor:
+    """The images generate() gave before truncation existed: image i from its own seeded z."""
+    z = torch.stack(
+        [
+            torch.randn(
+                gen.model.z_dim,
+                generator=torch.Generator().manual_seed(seed * 1_000_003 + label * 10_007 + i),
+            )
+            for i in range(n)
+        ]
+    )
+    return generate_images(gen.model, z, torch.full((n,), label))
+
+
+def test_truncation_off_gives_todays_images(generator_path: Path) -> None:
+    gen = load_generator(generator_path)
+    expected = todays_images(gen, 1, 6, seed=3)
+    assert torch.equal(generate(gen, "low", 6, seed=3), expected)
+    assert torch.equal(generate(gen, "low", 6, seed=3, truncation=0.0), expected)
+    assert not torch.equal(generate(gen, "low", 6, seed=3, truncation=1.0), expected)
+
+
+def test_truncation_off_leaves_the_sample_stage_byte_identical(
+    generator_path: Path, tmp_path: Path
+) -> None:
+    """Default and explicit 0: the same files, and origins without a truncation tag (so the
+    manifest, and the stage's DVC hash, are what they were); 1.0 changes both."""
+    params = {
+        "default": SampleParams(per_class=3),
+        "off": SampleParams(per_class=3, truncation=0.0),
+        "on": SampleParams(per_class=3, truncation=1.0),
+    }
+    for name, p in params.items():
+        run_sample(generator_path.parent, tmp_path / name, p)
+    files = {
+        name: {f.name: f.read_bytes() for f in (tmp_path / name).glob("*.*")} for name in params
+    }
+    assert files["default"] == files["off"] and files["on"] != files["off"]
+    origins = {r.origin for r in read_manifest(tmp_path / "off")}
+    assert origins == {f"generator.pt:seed0:{i}" for i in range(3)}
+    assert {r.origin for r in read_manifest(tmp_path / "on")} == {
+        f"generator.pt:seed0:truncation1.0:{i}" for i in range(3)
+    }
+
+
+class LinearGenerator(torch.nn.Module):
+    """A generator whose images spread as its latents do (an untrained G's barely vary)."""
+
+    z_dim = 16
+
+    def __init__(self) -> None:
+        super().__init__()
+        torch.manual_seed(0)
+        self.fc = torch.nn.Linear(self.z_dim, 28 * 28)
+
+    def forward(self, z: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        return torch.tanh(self.fc(z)).view(-1, 1, 28, 28)
+
+
+def test_smaller_threshold_lowers_the_sample_spread() -> None:
+    gen = LoadedGenerator(LinearGenerator(), ["bar"], 28, 1, True)
+    thresholds = (0.0, 2.0, 1.0, 0.5, 0.2)
+    spread = [
+        float(generate(gen, "bar", 300, seed=0, truncation=t).float().std(dim=0).mean())
+        for t in thresholds
+    ]
+    assert spread == sorted(spread, reverse=True) and spread[-1] < 0.3 * spread[0]

@@ -59,13 +59,20 @@ class DomainClassifier(nn.Module):
         return features, self.head(features)
 
 
-def train_classifier(train: ImageSet, p: ClassifierParams) -> DomainClassifier:
-    """Adam with a one-cycle schedule; batch-wise shifts of up to 2 px as the only augmentation."""
+def train_classifier(
+    train: ImageSet, p: ClassifierParams, steps: int | None = None
+) -> DomainClassifier:
+    """Adam with a one-cycle schedule; batch-wise shifts of up to 2 px as the only augmentation.
+
+    ``steps`` fixes the number of batches (default: ``p.epochs`` passes over ``train``), so
+    classifiers fit on sets of different sizes get the same training.
+    """
     torch.manual_seed(p.seed)
     g = torch.Generator().manual_seed(p.seed)
     model = DomainClassifier(train.channels, len(train.classes), train.size)
     opt = torch.optim.Adam(model.parameters(), lr=p.lr)
-    steps = p.epochs * max(1, len(train.labels) // p.batch_size)
+    if steps is None:
+        steps = p.epochs * max(1, len(train.labels) // p.batch_size)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=p.lr, total_steps=steps)
     model.train()
     for _ in tqdm(range(steps), desc="classifier", unit="step", mininterval=2):

@@ -7,7 +7,7 @@ the features it computes once) and returns flat, stable keys for ``metrics/evalu
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from ganpipe.metrics.classifier import (
     train_classifier,
 )
 from ganpipe.metrics.diversity import mean_pairwise_similarity, nearest_real_ssim
+from ganpipe.metrics.downstream import downstream_scores, synthetic_subset
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
 from ganpipe.metrics.inception import inception_metrics
 from ganpipe.metrics.kid import kernel_inception_distance
@@ -45,6 +46,13 @@ class EvalContext:
     p: EvaluateParams
     cp: ClassifierParams
     protocol: dict[str, Any] = field(default_factory=dict)
+    real_train: ImageSet | None = None  # the real training split, for the downstream classifiers
+
+    def with_fake(self, fake: ImageSet) -> EvalContext:
+        """The same reals and classifier against other fakes, the real features computed once."""
+        other = replace(self, fake=fake)
+        other.__dict__["real_embedding"] = self.real_embedding  # cached_property's slot
+        return other
 
     @cached_property
     def fake_embedding(self) -> tuple[np.ndarray, np.ndarray]:
@@ -106,21 +114,51 @@ def domain_kid(ctx: EvalContext) -> dict[str, float]:
     return {"domain_kid_mean": mean, "domain_kid_std": std}
 
 
+def _spread(total: int, n: int) -> np.ndarray:
+    """n of ``total`` indices, evenly spaced: images come sorted by class, so the first n
+    would leave the last classes out."""
+    return np.arange(n) * total // n
+
+
 def domain_prdc(ctx: EvalContext) -> dict[str, float]:
     """Precision/recall (fidelity vs coverage of the real distribution), density, coverage."""
-    n = min(len(ctx.real.labels), len(ctx.fake.labels), 5000)
-    scores = prdc(ctx.real_embedding[0][:n], ctx.fake_embedding[0][:n], k=ctx.p.pr_k)
+    n_real, n_fake = len(ctx.real.labels), len(ctx.fake.labels)
+    n = min(n_real, n_fake, 5000)
+    scores = prdc(
+        ctx.real_embedding[0][_spread(n_real, n)],
+        ctx.fake_embedding[0][_spread(n_fake, n)],
+        k=ctx.p.pr_k,
+    )
     return {f"domain_{k}": v for k, v in scores.items()}
 
 
-def classification_accuracy_score(ctx: EvalContext) -> dict[str, float]:
-    """CAS (Ravuri & Vinyals 2019): train the classifier on generated images only, test on real.
+def fidelity_diversity(ctx: EvalContext) -> dict[str, float]:
+    """One point of the truncation curve: domain precision, recall, FD, conditional accuracy."""
+    return {
+        "conditional_accuracy": conditional_accuracy(ctx)["conditional_accuracy"],
+        **domain_fd(ctx),
+        **domain_prdc(ctx),
+    }
 
-    High when the samples carry each class's real features; collapsed or off-class samples
-    give a classifier that fails on real data.
-    """
-    model = train_classifier(ctx.fake, ctx.cp)
-    return {"cas": accuracy(model, ctx.real)}
+
+def downstream(ctx: EvalContext) -> dict[str, float]:
+    """Does training on synthetic images help? (downstream.py). CAS (Ravuri & Vinyals 2019) is
+    the synthetic-only classifier's accuracy on real images: high when the samples carry each
+    class's real features; collapsed or off-class samples give a classifier that fails on real
+    data. With ``evaluate.downstream`` off, CAS alone, as one classifier trained for
+    ``classifier.epochs`` over the samples."""
+    if not ctx.p.downstream:
+        return {"cas": accuracy(train_classifier(ctx.fake, ctx.cp), ctx.real)}
+    if ctx.real_train is None:
+        raise ValueError("evaluate.downstream needs the real training split (real_train)")
+    return downstream_scores(
+        ctx.real_train.first_per_class(ctx.p.downstream_real_per_class),
+        synthetic_subset(ctx.fake, ctx.p.downstream_per_class),
+        ctx.real,
+        ctx.cp,
+        ctx.p.downstream_steps,
+        ctx.p.downstream_seeds,
+    )
 
 
 def intra_class_diversity(ctx: EvalContext) -> dict[str, float]:
@@ -197,7 +235,7 @@ METRICS: dict[str, Callable[[EvalContext], dict[str, Any]]] = {
     "intra_class_fd": intra_class_fd,
     "domain_kid": domain_kid,
     "domain_prdc": domain_prdc,
-    "classification_accuracy_score": classification_accuracy_score,
+    "downstream": downstream,
     "intra_class_diversity": intra_class_diversity,
     "memorisation": memorisation,
     "stripes": stripes,

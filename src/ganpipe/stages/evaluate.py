@@ -1,4 +1,5 @@
-"""The evaluate stage: every registered metric on the samples, and a curve over snapshots."""
+"""The evaluate stage: every registered metric on the samples, and curves over training
+snapshots and over truncation thresholds."""
 
 from __future__ import annotations
 
@@ -7,16 +8,20 @@ from typing import Any
 
 import numpy as np
 import torch
+from tqdm import tqdm
 
-from ganpipe.data import load_image_set, split_holdout
+from ganpipe.data import ImageSet, load_image_set, split_holdout
 from ganpipe.files import write_json
 from ganpipe.generate import generate_images
 from ganpipe.metrics.classifier import embed, load_classifier
+from ganpipe.metrics.downstream import synthetic_subset
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
-from ganpipe.metrics.registry import METRICS, EvalContext
+from ganpipe.metrics.registry import METRICS, EvalContext, fidelity_diversity
 from ganpipe.modelfile import load_weights, read_model_file
 from ganpipe.params import ClassifierParams, EvaluateParams
-from ganpipe.sample import load_generator
+from ganpipe.sample import GENERATORS, generate, load_generator
+
+TRUNCATION_SEED = 0  # the curve's latents: sample.seed's default, so its 0 point is the samples'
 
 
 def snapshot_curve(
@@ -47,9 +52,47 @@ def snapshot_curve(
     return curve
 
 
+def truncation_curve(ctx: EvalContext, generator_path: Path) -> list[dict[str, float]]:
+    """The fidelity-diversity curve: at each ``evaluate.truncation_curve`` threshold,
+    ``truncation_per_class`` fresh fakes per class scored against the same held-out reals."""
+    gen = load_generator(generator_path)
+    names = gen.classes if gen.conditional else gen.classes[:1]
+    n = ctx.p.truncation_per_class
+    y = torch.tensor([ctx.real.classes.index(name) for name in names]).repeat_interleave(n)
+    curve = []
+    for threshold in tqdm(ctx.p.truncation_curve, desc="truncation curve", unit="threshold"):
+        images = torch.cat(
+            [
+                generate(gen, name if gen.conditional else None, n, TRUNCATION_SEED, threshold)
+                for name in names
+            ]
+        )
+        fake = ImageSet(images, y, ctx.real.classes, [str(i) for i in range(len(y))])
+        point = {"truncation": threshold, **fidelity_diversity(ctx.with_fake(fake))}
+        curve.append(_rounded(point))
+    return curve
+
+
 def _rounded(values: dict[str, Any]) -> dict[str, Any]:
     """Floats to 6 decimals (stable diffs); strings and None (unavailable) as they are."""
     return {k: round(float(v), 6) if isinstance(v, int | float) else v for k, v in values.items()}
+
+
+def evaluation_context(
+    samples_dir: Path,
+    real_dir: Path,
+    classifier_path: Path,
+    p: EvaluateParams,
+    cp: ClassifierParams,
+) -> EvalContext:
+    """The samples, the real training and held-out splits, and the domain classifier."""
+    classifier, classes, sha = load_classifier(classifier_path)
+    fake = load_image_set(samples_dir, classes)
+    if p.downstream:
+        synthetic_subset(fake, p.downstream_per_class)  # too few samples: say so before any work
+    real_train, real = split_holdout(load_image_set(real_dir, classes), cp.holdout)
+    real = real.subset(np.arange(len(real.labels)) < p.n_real)
+    return EvalContext(fake, real, classifier, sha, p, cp, real_train=real_train)
 
 
 def run_evaluate(
@@ -61,25 +104,27 @@ def run_evaluate(
     cp: ClassifierParams,
     models_dir: Path | None = None,
     curve_path: Path | None = None,
+    truncation_path: Path | None = None,
+    checkpoint: str = "ema",
 ) -> dict[str, Any]:
-    """Score the generated samples against the held-out real split with every metric."""
+    """Score the generated samples against the held-out real split with every metric.
+
+    The truncation curve is drawn from the generator ``checkpoint`` names (``sample.checkpoint``:
+    the one the samples came from); the snapshot curve from the exported EMA generator.
+    """
     torch.manual_seed(0)
-    classifier, classes, sha = load_classifier(classifier_path)
-    fake = load_image_set(samples_dir, classes)
-    real = split_holdout(load_image_set(real_dir, classes), cp.holdout)[1]
-    real = real.subset(np.arange(len(real.labels)) < p.n_real)
-    ctx = EvalContext(fake, real, classifier, sha, p, cp)
+    ctx = evaluation_context(samples_dir, real_dir, classifier_path, p, cp)
     results: dict[str, Any] = {}
     for name, metric in METRICS.items():
         results.update(_rounded(metric(ctx)))
         print(f"[evaluate] {name}: done")
     results.update(
         {
-            "protocol/n_real": len(real.labels),
-            "protocol/n_fake": len(fake.labels),
+            "protocol/n_real": len(ctx.real.labels),
+            "protocol/n_fake": len(ctx.fake.labels),
             "protocol/reference": f"{real_dir} held-out {cp.holdout}",
             "protocol/extractor": "domain-classifier",
-            "protocol/weights_sha256": sha[:16],
+            "protocol/weights_sha256": ctx.classifier_sha256[:16],
         }
     )
     write_json(metrics_path, results)
@@ -87,4 +132,6 @@ def run_evaluate(
         snapshots = sorted((models_dir / "train" / "snapshots").glob("kimg*.pt"))
         curve = snapshot_curve(ctx, models_dir / "generator.pt", snapshots)
         write_json(curve_path, curve)
+    if models_dir is not None and truncation_path is not None:
+        write_json(truncation_path, truncation_curve(ctx, models_dir / GENERATORS[checkpoint]))
     return results

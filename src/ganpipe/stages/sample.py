@@ -11,6 +11,7 @@ from ganpipe.data import load_image_set
 from ganpipe.manifest import Row, encode_png, write_image, write_manifest
 from ganpipe.params import SampleParams
 from ganpipe.sample import (
+    GENERATORS,
     generate,
     load_generator,
     real_vs_generated,
@@ -19,34 +20,36 @@ from ganpipe.sample import (
     training_gif,
 )
 
-GENERATORS = {"ema": "generator.pt", "best": "generator_best.pt"}  # by sample.checkpoint
-
 
 def run_sample(
     models_dir: Path, out_dir: Path, p: SampleParams, real_dir: Path | None = None
 ) -> list[Row]:
     """Per-class folders of ``p.per_class`` images, a manifest, and the pictures.
 
-    ``sample.checkpoint`` picks the EMA generator or the best snapshot's; the training GIF is
-    made of ``models_dir/train/grids`` when training left them.
+    ``sample.checkpoint`` picks the EMA generator or the best snapshot's; ``sample.truncation``
+    applies to every image drawn here; the training GIF is made of ``models_dir/train/grids``
+    when training left them.
     """
     generator_path = models_dir / GENERATORS[p.checkpoint]
     gen = load_generator(generator_path)
     # unconditional samples carry the training label, so evaluate can pair them with the reals
     labels = gen.classes if gen.conditional else gen.classes[:1]
+    # off leaves the origin as it always was, so the manifest (and its DVC hash) is unchanged
+    tag = f"{generator_path.name}:seed{p.seed}" + (
+        f":truncation{p.truncation}" if p.truncation else ""
+    )
     rows = []
     for label in tqdm(labels, desc="sample", unit="class"):
-        images = generate(gen, label if gen.conditional else None, p.per_class, p.seed)
-        rows += [
-            _save_png(img, out_dir, label, f"{generator_path.name}:seed{p.seed}:{i}")
-            for i, img in enumerate(images)
-        ]
+        images = generate(
+            gen, label if gen.conditional else None, p.per_class, p.seed, p.truncation
+        )
+        rows += [_save_png(img, out_dir, label, f"{tag}:{i}") for i, img in enumerate(images)]
     write_manifest(out_dir, rows)
-    save_grid(gen, out_dir / "grid.png", p.grid_columns, p.seed)
-    save_interpolations(gen, out_dir, p.interpolation_steps, p.seed)
+    save_grid(gen, out_dir / "grid.png", p.grid_columns, p.seed, p.truncation)
+    save_interpolations(gen, out_dir, p.interpolation_steps, p.seed, p.truncation)
     if real_dir is not None:
         real = load_image_set(real_dir, gen.classes, per_class=p.grid_columns)
-        real_vs_generated(gen, real, out_dir, p.grid_columns, p.seed)
+        real_vs_generated(gen, real, out_dir, p.grid_columns, p.seed, p.truncation)
     training_gif(models_dir / "train" / "grids", out_dir / "training.gif")
     return rows
 

@@ -10,9 +10,11 @@ from ganpipe.data import ImageSet, load_image_set
 from ganpipe.metrics.classifier import train_classifier
 from ganpipe.metrics.registry import (
     EvalContext,
-    classification_accuracy_score,
     conditional_accuracy,
     domain_fd,
+    domain_prdc,
+    downstream,
+    fidelity_diversity,
     intra_class_diversity,
     memorisation,
     stripes,
@@ -27,9 +29,9 @@ def real(tmp_path_factory: pytest.TempPathFactory, stage_factory: Callable[..., 
     return load_image_set(stage_factory(tmp_path_factory.mktemp("real"), {"a": 40, "b": 40}))
 
 
-def context(real: ImageSet, fake: ImageSet) -> EvalContext:
+def context(real: ImageSet, fake: ImageSet, p: EvaluateParams | None = None) -> EvalContext:
     model = train_classifier(real, CP)
-    return EvalContext(fake, real, model, "0" * 64, EvaluateParams(), CP)
+    return EvalContext(fake, real, model, "0" * 64, p or EvaluateParams(), CP, real_train=real)
 
 
 def test_real_as_fake_scores_like_real(real: ImageSet) -> None:
@@ -56,7 +58,33 @@ def test_one_repeated_image_per_class_is_flagged_as_collapse(real: ImageSet) -> 
 
 
 def test_cas_is_high_for_real_data(real: ImageSet) -> None:
-    assert classification_accuracy_score(context(real, real))["cas"] > 0.9
+    off = context(real, real, EvaluateParams(downstream=False))
+    assert downstream(off) == {"cas": pytest.approx(1.0, abs=0.1)}
+    scores = downstream(context(real, real, EvaluateParams(downstream_steps=30)))
+    assert scores["cas"] > 0.9 and scores["downstream/real_accuracy"] == scores["cas"]
+    assert scores["downstream/seeds"] == 3 and abs(scores["augmentation_gain"]) < 0.1
+
+
+def test_the_low_data_cap_and_n_per_class_reach_the_classifiers(real: ImageSet) -> None:
+    p = EvaluateParams(downstream_steps=5, downstream_real_per_class=7, downstream_per_class=4)
+    scores = downstream(context(real, real, p))
+    assert (scores["downstream/n_real"], scores["downstream/n_synthetic"]) == (14, 8)
+
+
+def test_precision_and_recall_use_every_class_when_they_subsample(real: ImageSet) -> None:
+    """Images come sorted by class: 40 fakes against the first 40 of 80 reals would meet only
+    class a's reals, and half the fakes would look off the real manifold."""
+    fake = real.subset(torch.arange(len(real.labels)).numpy() % 2 == 0)
+    assert domain_prdc(context(real, fake))["domain_precision"] > 0.9
+
+
+def test_with_fake_keeps_the_real_features_and_scores_the_new_fakes(real: ImageSet) -> None:
+    ctx = context(real, real)
+    swapped = ctx.with_fake(ImageSet(real.images, 1 - real.labels, real.classes, real.ids))
+    assert swapped.real_embedding is ctx.real_embedding
+    point = fidelity_diversity(swapped)
+    assert point["conditional_accuracy"] < 0.1 and point["domain_fd"] == pytest.approx(0, abs=1e-6)
+    assert {"domain_precision", "domain_recall", "domain_density", "domain_coverage"} <= set(point)
 
 
 def test_missing_images_dir_is_an_error(tmp_path: Path) -> None:

@@ -1,0 +1,86 @@
+"""The evaluate stage on a tiny run: every score, the downstream classifiers, both curves."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from ganpipe.data import load_image_set, split_holdout
+from ganpipe.errors import UserError
+from ganpipe.metrics.classifier import save_classifier, train_classifier
+from ganpipe.models import Generator
+from ganpipe.params import ClassifierParams, EvaluateParams, SampleParams, TrainParams
+from ganpipe.stages.evaluate import run_evaluate
+from ganpipe.stages.sample import run_sample
+from ganpipe.train.snapshot import export_generator
+
+CP = ClassifierParams(epochs=2, batch_size=16, holdout=0.3)
+FAST = EvaluateParams(
+    inception="off",
+    kid_subsets=2,
+    kid_subset_size=8,
+    truncation_curve=[0.0, 1.0, 0.5],
+    truncation_per_class=12,
+    downstream_steps=10,
+    downstream_seeds=2,
+    downstream_per_class=6,
+)
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory, stage_factory: Callable[..., Path]) -> Path:
+    """A real stage, its classifier, a (random) generator and 8 samples per class."""
+    root = tmp_path_factory.mktemp("run")
+    real = stage_factory(root / "resized", {"bar": 30, "low": 30})
+    train = split_holdout(load_image_set(real), CP.holdout)[0]
+    save_classifier(train_classifier(train, CP), train.classes, root / "classifier.pt", {})
+    p = TrainParams(g_channels=16, z_dim=8)
+    meta = {"params": p.__dict__, "classes": ["bar", "low"], "size": 28, "channels": 1}
+    export_generator(Generator(p, 28, 1, 2), {**meta, "conditional": True}, root / "generator.pt")
+    run_sample(root, root / "samples", SampleParams(per_class=8))
+    return root
+
+
+def evaluate(run: Path, p: EvaluateParams) -> dict:
+    return run_evaluate(
+        run / "samples",
+        run / "resized",
+        run / "classifier.pt",
+        run / "evaluate.json",
+        p,
+        CP,
+        run,
+        run / "snapshot_curve.json",
+        run / "truncation_curve.json",
+    )
+
+
+def test_scores_downstream_gain_and_the_truncation_curve(run: Path) -> None:
+    scores = evaluate(run, FAST)
+    assert json.loads((run / "evaluate.json").read_text()) == scores
+    for key in ("cas", "downstream/real_accuracy", "downstream/real_plus_synthetic_accuracy"):
+        assert 0 <= scores[key] <= 1 and scores[f"{key}_std"] >= 0
+    gain = scores["downstream/real_plus_synthetic_accuracy"] - scores["downstream/real_accuracy"]
+    assert scores["augmentation_gain"] == pytest.approx(gain, abs=2e-6)
+    assert scores["downstream/n_synthetic"] == 12 and scores["downstream/seeds"] == 2
+    curve = json.loads((run / "truncation_curve.json").read_text())
+    assert [point["truncation"] for point in curve] == [0.0, 1.0, 0.5]
+    for point in curve:
+        assert 0 <= point["domain_precision"] <= 1 and 0 <= point["domain_recall"] <= 1
+        assert point["domain_fd"] >= 0 and 0 <= point["conditional_accuracy"] <= 1
+    assert json.loads((run / "snapshot_curve.json").read_text()) == []  # no snapshots kept
+
+
+def test_downstream_off_and_no_curve_give_cas_alone(run: Path) -> None:
+    scores = evaluate(run, replace(FAST, downstream=False, truncation_curve=[]))
+    assert "cas" in scores and not [k for k in scores if "downstream" in k or "gain" in k]
+    assert json.loads((run / "truncation_curve.json").read_text()) == []
+
+
+def test_more_synthetic_images_than_sampled_fail_before_scoring(run: Path) -> None:
+    with pytest.raises(UserError, match=r"downstream_per_class is 9, but the samples hold 8"):
+        evaluate(run, replace(FAST, downstream_per_class=9))
