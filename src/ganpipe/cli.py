@@ -7,7 +7,7 @@ Examples::
     ganpipe grid --truncation 1.0 -o typical.png   # the truncation trick: fidelity over variety
     ganpipe info --checkpoint models/generator.pt
     ganpipe preset mnist            # params.yaml := presets/mnist.yaml, every section present
-    ganpipe review                  # click-to-reject page on http://127.0.0.1:8765/
+    ganpipe review                  # click-to-reject page on http://127.0.0.1:8765/<token>/
 """
 
 from __future__ import annotations

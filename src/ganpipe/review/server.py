@@ -118,10 +118,10 @@ class ReviewServer(ThreadingHTTPServer):
         self.url = f"http://{HOST}:{self.server_address[1]}/{self.token}/"
 
     def handle_error(self, request: Any, client_address: tuple[str, int]) -> None:
-        """A client that left or went silent is one line; anything else is a bug: traceback."""
+        """A client that left early is one line; anything else is a bug: its traceback."""
         err = sys.exc_info()[1]
-        if isinstance(err, ConnectionError | TimeoutError):
-            print(f"ganpipe review: a request ended early ({clip(str(err))})", file=sys.stderr)
+        if isinstance(err, ConnectionError | TimeoutError):  # one write: threads do not interleave
+            sys.stderr.write(f"ganpipe review: a request ended early ({clip(str(err))})\n")
         else:
             super().handle_error(request, client_address)
 
@@ -178,7 +178,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             data = self._act(path, self._json_body())
         except (ConnectionError, TimeoutError):
-            raise  # the client left or went silent: handle_error says so in one line
+            raise  # the client left (handle_error: one line) or went silent (closed quietly)
         except BadRequest as err:
             self._error(err.status, str(err))
         except ReviewError as err:
