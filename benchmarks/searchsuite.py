@@ -54,7 +54,8 @@ class Suite:
 
 
 @cache
-def _emoji(category: str) -> tuple[Image.Image, ...]:
+def emoji(category: str) -> tuple[Image.Image, ...]:
+    """A category's graphics, RGBA, in file order (loaded once)."""
     return tuple(Image.open(p).convert("RGBA") for p in sorted((EMOJI / category).glob("*.png")))
 
 
@@ -208,7 +209,7 @@ def build_suite(seed: int) -> Suite:
     sizes = dict(zip(categories, rng.permutation(SIZES).tolist(), strict=True))
     images, labels, kinds = [], [], []
     for category in categories:
-        pool = _emoji(category)
+        pool = emoji(category)
         n = min(sizes[category], len(pool))
         for i in rng.choice(len(pool), n, replace=False):
             images.append(as_scraped(graphic(pool[i], rng), rng))
@@ -219,7 +220,7 @@ def build_suite(seed: int) -> Suite:
             max(1, round(n * CONTAMINATION / (1 - CONTAMINATION))),
             p=list(KINDS.values()),
         ):
-            images.append(as_scraped(_contaminant(str(kind), pool, _emoji(held_out), rng), rng))
+            images.append(as_scraped(_contaminant(str(kind), pool, emoji(held_out), rng), rng))
             labels.append(category)
             kinds.append(str(kind))
     clean = [i for i, k in enumerate(kinds) if k == "clean"]

@@ -15,6 +15,10 @@ from torch.nn import functional as F
 SIDE = 64  # the statistics' working size
 FLAT = 6  # a neighbour differs by at most this (of 255) on a flat area: JPEG noise, gradients
 EDGE = 40  # and by more than this across a hard edge
+# A step along the border this large is texture: a gradient across the whole range steps 4 a
+# pixel at 64 px and JPEG noise adds a few, so a graphic on a gradient stays below it (the border
+# signal's AP on benchmarks/suspects.py's folders rose with it from 6 to 12; 16 was similar)
+STEP = 12
 INK = 24  # a pixel differs from the background colour by more than this: it is drawn
 RING = 2  # the border ring's width in pixels
 THUMB = 16  # thumbnail side for layout comparisons
@@ -39,8 +43,8 @@ def _gradient(x: np.ndarray) -> np.ndarray:
 
 
 def border_roughness(x: np.ndarray) -> np.ndarray:
-    """Share of the border ring's steps (along the border) that are not flat: ~0 for a graphic
-    on a plain or gradient background, large for a photo whose scene runs off the frame."""
+    """Share of the border ring's steps (along the border) above ``STEP``: ~0 for a graphic on a
+    plain or gradient background, large for a photo whose scene runs off the frame."""
     dx = np.abs(np.diff(x, axis=2)).max(axis=-1)  # steps along rows
     dy = np.abs(np.diff(x, axis=1)).max(axis=-1)  # steps along columns
     ring = np.concatenate(
@@ -52,7 +56,7 @@ def border_roughness(x: np.ndarray) -> np.ndarray:
         ],
         axis=1,
     )
-    return (ring > FLAT).mean(axis=1)
+    return (ring > STEP).mean(axis=1)
 
 
 def foreground_share(x: np.ndarray) -> np.ndarray:
