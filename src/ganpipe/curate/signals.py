@@ -92,8 +92,9 @@ def two_sided(name: str, values: np.ndarray, floor: float, low: str, high: str) 
 
 
 def photo_signal(border: np.ndarray) -> Signal:
-    """Border roughness (a share; floor 0.02): photos among graphics, or graphics among photos."""
-    return two_sided("photo", border, 0.02, "looks like a flat graphic", "looks like a photo")
+    """Border roughness (a share; floor 0.01, a graphic's own noise at pixels.STEP): photos
+    among graphics, or graphics among photos."""
+    return two_sided("photo", border, 0.01, "looks like a flat graphic", "looks like a photo")
 
 
 def coverage_signal(foreground: np.ndarray) -> Signal:
