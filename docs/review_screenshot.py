@@ -1,22 +1,23 @@
-"""Make docs/review.png: the review page on real photos, ranked by the real curate stage.
+"""Make docs/review.png: the review page on a search-like folder, ranked by the real curate stage.
 
-Four classes of Sign Language Digits (the first 40 photos of 0-3, by file name), with two photos
-of other digits filed under 0 and one generated off-topic image (a red disc) under 1: the
-mistakes a folder collects. The stages run as `dvc repro` would run them (scrape, filter, reduce,
+Four Noto Emoji categories as brands (24 graphics each, drawn as benchmarks/searchsuite.py draws
+search results: JPEG'd, on white, coloured or gradient backgrounds), and in the first class what
+an image search mixes in: its graphic small on a photo, a photo alone, a near-empty image, text,
+another class's graphic. The stages run as `dvc repro` would run them (scrape, filter, reduce,
 resize, curate, from the repository's stage scripts and params.yaml with the folder as source,
-RGB at 32 px, ranking on); then `ganpipe review` serves the page, headless Chromium rejects the
-most suspicious image with a click, and the screenshot is taken.
+RGB at 64 px, ranking on, relevance off: this machine has no CLIP weights); then `ganpipe review`
+serves the page, headless Chromium rejects the most suspicious image with a click, and the
+screenshot is taken with each suspect's reason under it.
 
-    python docs/review_screenshot.py [--data /path/to/Sign-Language-Digits/Dataset] [-o PNG]
+    python docs/review_screenshot.py [-o PNG]
 
-Prints the suspects table's top rows and where the injected images ranked.
+Prints where the planted images ranked and the reason each was given.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,41 +29,51 @@ from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # the Selenium helpers the browser tests use
+sys.path.insert(0, str(REPO / "benchmarks"))  # the search-result drawing of the benchmark
 
+import searchsuite as ss  # noqa: E402
 from browserkit import chromium, open_page, page_env, review_server, wait_rejected  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
-CLASSES = ("0", "1", "2", "3")
-PER_CLASS = 40
-MISFILED = ("5", "7")  # digits of the photos wrongly filed under class 0
+CLASSES = ("Animals-Nature", "Food-Drink", "Smileys-Emotion", "Travel-Places")
+PER_CLASS = 24
 STAGES = ("scrape", "filter", "reduce", "resize", "curate")
 
 
-def build_folder(data: Path, folder: Path) -> dict[str, str]:
-    """The user's folder of class folders; file name -> what is wrong with it."""
-    injected = {}
+def planted(rng: np.random.Generator) -> dict[str, Image.Image]:
+    """What a search for the first class also returns, by file name."""
+    own, other = ss.emoji(CLASSES[0]), ss.emoji(CLASSES[1])
+    return {
+        "on-a-photo.png": ss.photo_with(own[3], rng),
+        "photo.png": ss.photo(rng),
+        "near-empty.png": ss.near_empty(own[5], rng),
+        "text.png": ss.text(rng),
+        "other-class.png": ss.graphic(other[7], rng),
+    }
+
+
+def build_folder(folder: Path) -> list[str]:
+    """The user's folder of class folders; the planted images' names (class/file)."""
+    rng = np.random.default_rng(3)
     for label in CLASSES:
         (folder / label).mkdir(parents=True)
-        for photo in sorted((data / label).glob("*.JPG"))[:PER_CLASS]:
-            shutil.copy(photo, folder / label)
-    for digit in MISFILED:
-        photo = sorted((data / digit).glob("*.JPG"))[0]
-        shutil.copy(photo, folder / "0" / f"a-{digit}-{photo.name}")
-        injected[f"0/a-{digit}-{photo.name}"] = f"a {digit} filed under 0"
-    yy, xx = np.mgrid[:100, :100]
-    disc = np.full((100, 100, 3), 235, np.uint8)
-    disc[(yy - 50) ** 2 + (xx - 50) ** 2 < 30**2] = (200, 30, 30)
-    Image.fromarray(disc).save(folder / "1" / "disc.jpg", quality=92)
-    injected["1/disc.jpg"] = "off-topic (a red disc)"
-    return injected
+        pool = ss.emoji(label)
+        for n, i in enumerate(rng.choice(len(pool), PER_CLASS, replace=False)):
+            image = ss.as_scraped(ss.graphic(pool[i], rng), rng)
+            Image.fromarray(image).save(folder / label / f"{n:02d}.png")
+    names = []
+    for name, image in planted(rng).items():
+        Image.fromarray(ss.as_scraped(image, rng)).save(folder / CLASSES[0] / name)
+        names.append(f"{CLASSES[0]}/{name}")
+    return names
 
 
 def write_params(project: Path, folder: Path) -> None:
     params = yaml.safe_load((REPO / "params.yaml").read_text())
     params["scrape"]["sources"] = [{"kind": "folder", "root": str(folder)}]
     params["reduce"].update(mode="RGB", background="#ffffff")
-    params["resize"].update(image_size=32)
-    params["curate"].update(enabled=True)
+    params["resize"].update(image_size=64)
+    params["curate"].update(enabled=True, relevance="off")
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     (project / "reject.txt").write_text((REPO / "reject.txt").read_text())
 
@@ -74,8 +85,8 @@ def run_stages(project: Path, env: dict[str, str]) -> None:
         )
 
 
-def report(project: Path, injected: dict[str, str]) -> None:
-    """The top of the ranking, and the rank of each injected image."""
+def report(project: Path, injected: list[str]) -> None:
+    """The rank and reason of each planted image."""
     import csv
 
     origins = {}
@@ -88,34 +99,30 @@ def report(project: Path, injected: dict[str, str]) -> None:
     for row in ranked:
         name = "/".join(Path(origins[row["id"]]).parts[-2:])
         if name in injected:
-            print(f"  rank {row['rank']:>3}  {name}: {injected[name]}, suspect={row['suspect']}")
+            print(f"  rank {row['rank']:>3}  {name}: {row['reason']}, suspect={row['suspect']}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--data", type=Path, default=Path("/work/shared/data/sign-language-digits/Dataset")
-    )
     parser.add_argument("-o", "--output", type=Path, default=REPO / "docs/review.png")
     args = parser.parse_args()
     env = page_env(REPO / "src")
     with tempfile.TemporaryDirectory(prefix="ganpipe-review-png-") as tmp:
         project, folder = Path(tmp) / "project", Path(tmp) / "my_images"
         project.mkdir()
-        injected = build_folder(args.data, folder)
+        injected = build_folder(folder)
         write_params(project, folder)
         run_stages(project, env)
         report(project, injected)
         with review_server(project, env) as url, chromium(1280, 1000) as driver:
             tiles = open_page(driver, url)
-            top = tiles[0]  # class 0's most suspicious image
-            assert top.find_elements(By.CSS_SELECTOR, ".badge"), "class 0 has no suspect"
+            top = tiles[0]  # the first class's most suspicious image
+            assert top.find_elements(By.CSS_SELECTOR, ".reason"), "its top image has no reason"
             top.click()
             wait_rejected(driver, top.get_attribute("data-key"))
             driver.execute_script("window.scrollTo(0, 0)")
             driver.save_screenshot(str(args.output))
-    # 256 colours: under half the bytes, the photos barely banded
-    Image.open(args.output).quantize(256).save(args.output, optimize=True)
+    Image.open(args.output).quantize(256).save(args.output, optimize=True)  # under half the bytes
     print(f"wrote {args.output}")
 
 

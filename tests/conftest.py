@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,11 @@ from ganpipe.manifest import (
     write_image,
     write_manifest,
 )
+
+# No test reaches the real Hugging Face hub: curate.relevance 'auto' (the default) then records
+# "unavailable" at once, in the stages that tests and e2e runs start too (they inherit this).
+# tests/unit/curate/test_relevance.py points its own runs at a local stand-in instead.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
 def make_stage_dir(

@@ -286,8 +286,9 @@ class CurateParams(_Section):
     Off for curated datasets (nothing to find, and 60,000 images cost minutes); on for scraped
     ones. The classifier sees 32 px: on 64 px hand photos (benchmarks/suspects.py) it ranked
     better than at 64 px (recall 0.951 vs 0.937) for a quarter of the CPU time. ``relevance``
-    follows ``evaluate.inception``'s contract: ``auto`` uses a pretrained image-text model only
-    if its weights are already on disk, ``required`` fails without them.
+    follows ``evaluate.inception``'s contract: ``auto`` uses a pretrained image-text model,
+    downloading its weights once when online, and records why not otherwise; ``required``
+    fails without them.
     """
 
     enabled: Bool = True
@@ -311,9 +312,19 @@ class CurateParams(_Section):
     # and on a busy machine two spinning threads ran 7x slower than one (benchmarks/suspects.py)
     threads: Int = Field(1, ge=0, le=256)
     relevance: Literal["auto", "required", "off"] = "auto"
-    relevance_model: Str = "ViT-B-32"  # an open_clip model name
+    relevance_model: Str = "ViT-B-32"  # an open_clip model name, or hf-hub:org/repo
     relevance_weights: Str = Field(
-        "openai", min_length=1, description="an open_clip tag (in the Hugging Face cache) or file"
+        "openai", min_length=1, description="an open_clip tag (fetched into the HF cache) or file"
+    )
+    # Prompts an image may match better than its class's query: off-topic search results
+    relevance_off_topic: list[Str] = Field(
+        default_factory=lambda: [
+            "a photo of a car",
+            "a product photo",
+            "a photo of a shop front",
+            "text",
+        ],
+        max_length=100,
     )
 
 

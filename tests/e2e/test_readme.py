@@ -186,7 +186,7 @@ class Walker:
                 range(len(tiles)), key=lambda k: float(scores[k][0].text) if scores[k] else -1
             )
             key = tiles[top].get_attribute("data-key")
-            badge = [b.text for b in tiles[top].find_elements(By.CSS_SELECTOR, ".badge")]
+            badge = [b.text for b in tiles[top].find_elements(By.CSS_SELECTOR, ".badge, .reason")]
             tiles[top].click()
             wait_rejected(driver, key)
             self.reviewed.append(key)
@@ -387,7 +387,7 @@ def test_review_walkthrough_rejects_a_suspect_and_reruns_from_filter(
     first, page, second = walker.outputs[-3:]
     assert ran(first) == ALL_STAGES[:6]  # scrape to augment, curate included
     (key,) = walker.reviewed
-    assert page.startswith(f"rejected {key} ['suspect → ")  # the top suspect, marked
+    assert page.startswith(f"rejected {key} ['suspect', '")  # the top suspect, and why
     image_id = key.split("/")[1]
     assert (walker.repo / "reject.txt").read_text() == before + image_id + "\n"
     assert ran(second) == ALL_STAGES[1:6]  # filter and after: scrape stays cached

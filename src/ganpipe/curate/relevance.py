@@ -1,18 +1,19 @@
-"""Optional relevance: how well each image matches its class's text query, by open_clip.
+"""Relevance: does each image show its class's search query, or something off-topic? By open_clip.
 
-The same ``auto | required | off`` contract as the Inception metrics (ganpipe.metrics.inception):
-``off`` records "skipped"; ``auto`` uses the pretrained weights only if they are already on disk
-(``curate.relevance_weights``: a file, or an open_clip tag such as ``openai`` looked up in the
-Hugging Face cache) and otherwise records "unavailable" with the reason and the exact path it
-needs; ``required`` raises instead. Nothing is ever downloaded here, and no number is made up.
+The ``auto | required | off`` contract of the Inception metrics (ganpipe.metrics.inception):
+``off`` records "skipped"; ``auto`` uses the weights (``curate.relevance_weights``: a file, or
+an open_clip tag fetched once into the Hugging Face cache by ganpipe.curate.hub) and records
+"unavailable" with the reason when they cannot be had (offline, a corrupt download, a file that
+does not load); ``required`` raises instead. No number is made up without the real weights.
 
-The score is the softmax over the classes' prompts of CLIP's scaled cosine similarity, read at
-the image's own class: the probability that it shows its query rather than another class's.
+Every image is compared with every class's query and with generic off-topic prompts
+(``curate.relevance_off_topic``: a photo of a car, a product photo, a shop front, text). The score
+is the softmax over all those prompts of CLIP's scaled cosine similarity, read at the image's own
+query; the words name the prompt CLIP preferred when it was not the image's own.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,106 +24,122 @@ import torch
 from PIL import Image
 from tqdm import tqdm
 
+from ganpipe.curate.hub import CONFIG, WeightsUnavailableError, fetch, hub_model
+from ganpipe.curate.signals import Signal, robust_z, surprisal
 from ganpipe.data import ImageSet
 from ganpipe.errors import UserError
 from ganpipe.params import CurateParams
 
 PARAM = "curate.relevance_weights"
-PROMPT = "a photo of {}"
-HF_FILES = ("open_clip_model.safetensors", "open_clip_pytorch_model.bin")
+BATCH = 64
 
 
 class RelevanceUnavailableError(UserError):
-    """``curate.relevance: required`` but the pretrained weights are not on this machine."""
+    """``curate.relevance: required`` but the pretrained weights cannot be had."""
 
 
 @dataclass(frozen=True)
 class Relevance:
-    """``status`` ok / unavailable / skipped; ``scores`` per image only when ok."""
+    """``status`` ok / unavailable / skipped; the scores and their signal only when ok."""
 
     status: str
     reason: str = ""
-    weights: str = ""  # the file used, or the path it needs
-    scores: np.ndarray | None = None
+    weights: str = ""  # the file used
+    scores: np.ndarray | None = None  # per image, CLIP's probability of its own query
+    signal: Signal | None = None
 
     def record(self) -> dict[str, Any]:
         return {"status": self.status, "reason": self.reason, "weights": self.weights}
 
 
 @dataclass(frozen=True)
-class Weights:
-    """Where the weights are or would have to be, and how open_clip must build the model."""
+class Clip:
+    """A loaded open_clip model, its preprocessing and tokenizer, and the weights file."""
 
-    path: Path
-    found: bool
-    quick_gelu: bool = False  # OpenAI's checkpoints were trained with QuickGELU
+    model: Any
+    preprocess: Any
+    tokenizer: Any
+    weights: Path
 
 
-def locate_weights(model: str, weights: str, hf_home: Path | None = None) -> Weights:
-    """An explicit file, else an open_clip tag's (``openai``) file in the Hugging Face cache."""
-    if Path(weights).suffix or os.sep in weights:
-        return Weights(Path(weights).expanduser(), Path(weights).expanduser().is_file())
+def is_file_setting(weights: str) -> bool:
+    """``curate.relevance_weights`` names a file (not an open_clip tag such as ``openai``)."""
+    return bool(Path(weights).suffix) or "/" in weights
+
+
+def load_clip(p: CurateParams) -> Clip:
+    """The model from the named file, or from the hub's cache (downloaded first if need be)."""
     import open_clip
-    from huggingface_hub import try_to_load_from_cache
 
-    cfg = open_clip.get_pretrained_cfg(model, weights)
-    if not cfg.get("hf_hub"):
-        raise RelevanceUnavailableError(
-            f"{PARAM}: open_clip has no Hugging Face weights for {model} / {weights!r}; "
-            f"known tags: {', '.join(open_clip.list_pretrained_tags_by_model(model)) or 'none'}"
+    if is_file_setting(p.relevance_weights) and not p.relevance_model.startswith("hf-hub:"):
+        path = Path(p.relevance_weights).expanduser()
+        if not path.is_file():
+            raise WeightsUnavailableError(f"{PARAM} is set to {path}, which does not exist")
+        name, pretrained, quick_gelu = p.relevance_model, str(path), False
+    else:
+        source = hub_model(p.relevance_model, p.relevance_weights)
+        path = fetch(source.repo, source.weights)
+        name, pretrained, quick_gelu = source.name, str(path), source.quick_gelu
+        if source.config:
+            config = fetch(source.repo, (CONFIG,))
+            name, pretrained = f"local-dir:{config.parent}", None
+    try:
+        model, _, preprocess = open_clip.create_model_and_transforms(
+            name, pretrained=pretrained, force_quick_gelu=quick_gelu
         )
-    repo, filename = os.path.split(cfg["hf_hub"])
-    cache = Path(hf_home or os.environ.get("HF_HOME", Path.home() / ".cache/huggingface")) / "hub"
-    for name in (*HF_FILES, filename) if filename else HF_FILES:
-        found = try_to_load_from_cache(repo, name, cache_dir=cache)
-        if isinstance(found, str):
-            return Weights(Path(found), True, bool(cfg.get("quick_gelu")))
-    folder = "models--" + repo.replace("/", "--")
-    return Weights(cache / folder / "snapshots" / "<revision>" / (filename or HF_FILES[1]), False)
+        tokenizer = open_clip.get_tokenizer(name)
+    except Exception as err:  # torch, safetensors and open_clip each raise their own kinds
+        raise WeightsUnavailableError(f"cannot load {path} as open_clip {name}: {err}") from err
+    return Clip(model.eval(), preprocess, tokenizer, path)
 
 
-def relevance(
-    data: ImageSet, queries: Mapping[str, str], p: CurateParams, hf_home: Path | None = None
-) -> Relevance:
+def relevance(data: ImageSet, queries: Mapping[str, str], p: CurateParams) -> Relevance:
     """Score ``data`` against its classes' queries, or say why not (see the module docstring)."""
     if p.relevance == "off":
         return Relevance("skipped", "curate.relevance is off")
-    weights = locate_weights(p.relevance_model, p.relevance_weights, hf_home)
-    if not weights.found:
-        message = (
-            f"relevance unavailable: no weights for open_clip {p.relevance_model} at "
-            f"{weights.path}. "
-            f"Put them there (download them where you are online), or set {PARAM} to a file"
-        )
+    try:
+        clip = load_clip(p)
+    except WeightsUnavailableError as err:
+        message = f"relevance unavailable for open_clip {p.relevance_model}: {err}"
         if p.relevance == "required":
-            raise RelevanceUnavailableError(message)
-        return Relevance("unavailable", message, str(weights.path))
-    prompts = [PROMPT.format(queries.get(c, c)) for c in data.classes]
-    scores = clip_scores(data, prompts, p.relevance_model, weights)
-    return Relevance("ok", "", str(weights.path), scores)
+            raise RelevanceUnavailableError(message) from err
+        return Relevance("unavailable", message)
+    queried = [queries.get(c, c) for c in data.classes]
+    prompts = [*queried, *p.relevance_off_topic]
+    probs = clip_probabilities(data, prompts, clip)
+    labels = data.labels.numpy()
+    own = probs[np.arange(len(labels)), labels]
+    reasons = [
+        _words(int(best), int(label), data.classes, queried, prompts)
+        for best, label in zip(probs.argmax(axis=1), labels, strict=True)
+    ]
+    signal = Signal("relevance", robust_z(surprisal(own), 0.1), reasons)
+    return Relevance("ok", "", str(clip.weights), own, signal)
+
+
+def _words(
+    best: int, own: int, classes: Sequence[str], queried: Sequence[str], prompts: Sequence[str]
+) -> str:
+    """What CLIP's first choice says about an image of class ``own``."""
+    if best >= len(classes):
+        return f"off-topic prompt: {prompts[best]}"
+    if best != own:
+        return f"closer to class {classes[best]} ('{queried[best]}')"
+    return f"CLIP doubts '{queried[own]}'"
 
 
 @torch.no_grad()
-def clip_scores(
-    data: ImageSet, prompts: Sequence[str], model_name: str, weights: Weights
-) -> np.ndarray:
-    """Per image, CLIP's probability of its own class's prompt among all classes' prompts."""
-    import open_clip
-
-    model, _, preprocess = open_clip.create_model_and_transforms(
-        model_name, pretrained=str(weights.path), force_quick_gelu=weights.quick_gelu
-    )
-    model.eval()
-    text = model.encode_text(open_clip.get_tokenizer(model_name)(list(prompts)))
+def clip_probabilities(data: ImageSet, prompts: Sequence[str], clip: Clip) -> np.ndarray:
+    """(N, len(prompts)): per image, CLIP's softmax over the prompts."""
+    text = clip.model.encode_text(clip.tokenizer(list(prompts)))
     text = text / text.norm(dim=-1, keepdim=True)
     out = []
-    for start in tqdm(range(0, len(data.labels), 64), desc="relevance", unit="batch"):
-        batch = data.images[start : start + 64]
-        pixels = torch.stack([preprocess(_to_pil(image)) for image in batch])
-        image = model.encode_image(pixels)
+    for start in tqdm(range(0, len(data.labels), BATCH), desc="relevance", unit="batch"):
+        batch = data.images[start : start + BATCH]
+        pixels = torch.stack([clip.preprocess(_to_pil(image)) for image in batch])
+        image = clip.model.encode_image(pixels)
         image = image / image.norm(dim=-1, keepdim=True)
-        probs = (model.logit_scale.exp() * image @ text.T).softmax(dim=-1)
-        out.append(probs[torch.arange(len(batch)), data.labels[start : start + 64]])
+        out.append((clip.model.logit_scale.exp() * image @ text.T).softmax(dim=-1))
     return torch.cat(out).double().numpy()
 
 

@@ -1,4 +1,4 @@
-"""cleanlab's scores per image, and one suspicion score that ranks the whole dataset.
+"""cleanlab's scores per image, from the out-of-fold classifier; ranks, deterministic.
 
 - label quality: cleanlab.rank.get_label_quality_scores on out-of-fold probabilities (the
   probability the model gives the image's own label, "self_confidence"); low = likely mislabelled.
@@ -10,8 +10,7 @@
   cleanlab's convention: in [0, 1], low = atypical. An image is an outlier above the Tukey fence
   cleanlab's Datalab uses on the kNN distance, Q3 + (1/0.37037 - 1) * IQR, per class.
 
-Suspicion is 1 minus the geometric mean of the quality scores (label quality, outlier score and,
-when available, relevance): an image is suspicious when any one of them is low.
+Both feed signals of the one ranking (ganpipe.curate.signals) beside the pixels' own.
 """
 
 from __future__ import annotations
@@ -81,12 +80,6 @@ def beyond_fence(outlier_score: np.ndarray, labels: np.ndarray) -> np.ndarray:
         q1, q3 = np.percentile(distance[mine], [25, 75])
         out[mine] = distance[mine] > q3 + OUTLIER_FENCE * (q3 - q1)
     return out
-
-
-def suspicion(qualities: Sequence[np.ndarray]) -> np.ndarray:
-    """1 - the geometric mean of quality scores in [0, 1]; higher = more suspicious."""
-    logs = np.log(np.maximum(np.stack(qualities), TINY))
-    return 1.0 - np.exp(logs.mean(axis=0))
 
 
 def ranks(values: np.ndarray, ids: Sequence[str]) -> np.ndarray:

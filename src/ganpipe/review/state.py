@@ -20,6 +20,7 @@ from ganpipe.errors import UserError
 from ganpipe.manifest import KEPT, Row, read_manifest
 
 SUSPECT_COLUMNS = ("id", "class", "suspicion", "suspect", "predicted_class")
+REASON = "reason"  # the strongest signal in words; optional (tables from before it had none)
 
 
 class ReviewError(ValueError):
@@ -31,6 +32,7 @@ class Suspicion:
     score: float  # in [0, 1]; higher = more likely mislabelled or off-topic
     suspect: bool
     predicted: str
+    reason: str = ""  # why, in words: "looks like a photo", "closer to class Audi"
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,10 @@ def read_suspects(path: Path) -> dict[tuple[str, str], Suspicion]:
         try:
             return {
                 (d["class"], d["id"]): Suspicion(
-                    float(d["suspicion"]), d["suspect"].lower() == "true", d["predicted_class"]
+                    float(d["suspicion"]),
+                    d["suspect"].lower() == "true",
+                    d["predicted_class"],
+                    d.get(REASON) or "",
                 )
                 for d in reader
             }
@@ -219,6 +224,7 @@ class Review:
             "suspicion": score.score if score else None,
             "suspect": bool(score and score.suspect),
             "predicted": score.predicted if score else None,
+            "reason": score.reason if score else None,
             "size": f"{item.row.width}x{item.row.height}",
         }
 

@@ -3,7 +3,8 @@
 Reads the resized images, writes no image: every kept row passes through pointing at
 ``../resized/...`` (docs/ARCHITECTURE.md, data contract), so augment reads this stage's manifest.
 Outputs: ``manifest.csv`` (every input row, kept or rejected as ``suspect``), ``suspects.csv``
-(one row per ranked image, the review page's input) and the per-class counts as metrics.
+(one row per ranked image, the review page's input: its signals' z-scores, the strongest one and
+its words) and the per-class counts as metrics.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ganpipe.clean.rows import finish, pass_through, start
-from ganpipe.curate.ranking import Ranking, rank_images
+from ganpipe.curate.ranking import SIGNALS, Ranking, rank_images
 from ganpipe.data import load_image_set
 from ganpipe.files import write_json
 from ganpipe.manifest import Row
@@ -33,6 +34,10 @@ COLUMNS = (
     "rank",
     "suspect",
     "predicted_class",
+    "evidence",
+    "signal",
+    "reason",
+    *(f"z_{name}" for name in SIGNALS),
 )
 SUSPECT = "suspect"  # the rejection reason of a dropped image
 
@@ -72,6 +77,8 @@ def _write_suspects(out_dir: Path, rows: list[Row], ranking: Ranking | None) -> 
         if ranking is None:
             return
         predicted = ranking.predicted
+        z = {signal.name: signal.z for signal in ranking.signals}
+        combined = ranking.combined
         for i in np.argsort(ranking.rank):
             row = rows[i]
             writer.writerow(
@@ -85,6 +92,10 @@ def _write_suspects(out_dir: Path, rows: list[Row], ranking: Ranking | None) -> 
                     int(ranking.rank[i]),
                     "true" if ranking.suspect[i] else "false",
                     predicted[i],
+                    f"{combined.evidence[i]:.3f}",
+                    combined.strongest[i],
+                    combined.reason[i],
+                    *(f"{z[name][i]:.3f}" if name in z else "" for name in SIGNALS),
                 ]
             )
 
@@ -113,6 +124,8 @@ def _write_metrics(
         "total": {"images": len(rows)} | {k: int(v.sum()) for k, v in flags.items()},
     }
     if ranking is not None:
+        strongest = np.array(ranking.combined.strongest)[ranking.suspect].tolist()
+        body["suspects_by_signal"] = {name: strongest.count(name) for name in SIGNALS}
         accuracy = ranking.scores.pred_probs.argmax(axis=1) == ranking.labels
         body["out_of_fold_accuracy"] = round(float(accuracy.mean()), 6)
         body["relevance"] = ranking.relevance.record()

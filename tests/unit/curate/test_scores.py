@@ -1,4 +1,4 @@
-"""cleanlab's scores combined: reference values, the outlier fence, a deterministic rank."""
+"""cleanlab's scores: reference values, the outlier fence, a deterministic rank."""
 
 from __future__ import annotations
 
@@ -6,12 +6,7 @@ import numpy as np
 import pytest
 
 from ganpipe.curate.crossval import Fold
-from ganpipe.curate.scores import beyond_fence, class_outlier_scores, ranks, score, suspicion
-
-
-def test_suspicion_is_one_minus_the_geometric_mean() -> None:
-    got = suspicion([np.array([1.0, 0.25, 0.0]), np.array([1.0, 1.0, 0.9])])
-    assert got == pytest.approx([0.0, 0.5, 1.0])
+from ganpipe.curate.scores import beyond_fence, class_outlier_scores, ranks, score
 
 
 def test_ranks_break_ties_by_id() -> None:

@@ -49,7 +49,8 @@ class Project:
         return {f"{r.label}/{r.id}": r for r in read_manifest(self.root / "data/filtered")}
 
     def write_suspects(self, scores: dict[str, tuple[float, str]]) -> Path:
-        """``{class/id: (suspicion, predicted class)}``; suspicion >= 0.5 counts as a suspect."""
+        """``{class/id: (suspicion, predicted class)}``; suspicion >= 0.5 counts as a suspect,
+        with the label signal's words as its reason."""
         path = self.root / "data/curated/suspects.csv"
         path.parent.mkdir(parents=True, exist_ok=True)
         ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])
@@ -59,8 +60,11 @@ class Project:
             for rank, (key, (score, predicted)) in enumerate(ranked, 1):
                 row = self.by_key(key)
                 suspect = "true" if score >= 0.5 else "false"
+                reason = f"closer to class {predicted}"
                 writer.writerow(
                     [row.id, row.label, row.path, 1 - score, score, score, rank, suspect, predicted]
+                    + [score, "label", reason]
+                    + [""] * (len(SUSPECT_HEADER) - 12)
                 )
         return path
 

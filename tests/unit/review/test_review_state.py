@@ -27,6 +27,7 @@ def test_kept_and_listed_images_with_files_most_suspicious_first(project: Projec
     assert all(i.file.is_file() for i in items)
     assert [i.was_rejected for i in items] == [False] * 6 + [True]
     assert items[0].suspicion.suspect and items[0].suspicion.predicted == "low"
+    assert items[0].suspicion.reason == "closer to class low"
     assert not items[1].suspicion.suspect
     assert items[2].suspicion is None
     assert Review(items, project.reject_list).state()["suspects_ranked"]
@@ -124,3 +125,9 @@ def test_suspects_table_errors_name_the_file(project: Project, tmp_path) -> None
     bad.write_text("id,class,suspicion,suspect,predicted_class\nabc,bar,high,true,low\n")
     with pytest.raises(ValueError, match=r"suspects\.csv, line 2: could not convert"):
         read_suspects(bad)
+
+
+def test_a_table_from_before_reasons_reads_with_no_reason(tmp_path) -> None:
+    old = tmp_path / "suspects.csv"
+    old.write_text("id,class,suspicion,suspect,predicted_class\nabc,bar,0.9,true,low\n")
+    assert read_suspects(old)[("bar", "abc")].reason == ""

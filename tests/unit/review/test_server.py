@@ -76,8 +76,10 @@ def test_click_keys_and_undo_edit_reject_txt_then_filter_rejects_as_listed(
     with review_server(project.root, page_env(REPO / "src")) as url, chromium() as driver:
         tiles = open_page(driver, url)
         assert [t.get_attribute("data-key") for t in tiles[:3]] == [suspect, first, second]
-        badge = tiles[0].find_element(By.CSS_SELECTOR, ".badge").text
-        assert badge == "suspect → low"
+        assert tiles[0].find_element(By.CSS_SELECTOR, ".badge").text == "suspect"
+        assert tiles[0].find_element(By.CSS_SELECTOR, ".reason").text == "closer to class low"
+        assert "(suspect: closer to class low)" in tiles[0].get_attribute("title")
+        assert not tiles[1].find_elements(By.CSS_SELECTOR, ".reason")
         assert "no suspect ranking" not in driver.find_element(By.ID, "note").text.lower()
 
         # The glob's rejection is shown and cannot be clicked away.

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ganpipe.curate.ranking import SIGNALS
 from ganpipe.errors import UserError
 from ganpipe.manifest import KEPT, REJECTED, encode_png, read_manifest, write_image, write_manifest
 from ganpipe.params import CurateParams
@@ -62,12 +63,16 @@ def test_planted_errors_rank_on_top_and_every_row_passes_through(tmp_path: Path)
     assert {r.status for r in rows} == {KEPT} and len(rows) == 62
     first = next(r for r in table if r["id"] == planted["wrong"])
     assert first["class"] == "blue" and first["predicted_class"] == "red"
+    assert first["signal"] in SIGNALS and first["reason"]
+    assert first["z_relevance"] == "" and float(first["z_label"]) > 0  # relevance is off
+    assert float(first["evidence"]) >= float(table[-1]["evidence"])
     assert (out / first["path"]).is_file() and first["path"].startswith("../resized/images/")
     assert read_manifest(out) == rows
     metrics = json.loads((tmp_path / "curate.json").read_text())
     assert metrics["total"]["images"] == 62 and metrics["total"]["suspects"] == 7
     assert metrics["classes"]["green"]["images"] == 21
     assert metrics["relevance"]["status"] == "skipped"
+    assert sum(metrics["suspects_by_signal"].values()) == 7
 
 
 def test_a_rerun_writes_the_same_bytes(tmp_path: Path) -> None:

@@ -47,7 +47,8 @@ function makeTile(image) {
   }
   if (image.suspect) {
     tile.classList.add("suspect");
-    tile.append(element("span", "badge", "suspect → " + image.predicted));
+    tile.append(element("span", "badge", "suspect"));
+    if (image.reason) tile.append(element("span", "reason", image.reason));
   }
   tile.addEventListener("click", () => toggle(tile));
   return tile;
@@ -86,7 +87,7 @@ function describe(image) {
       ": edit that line to keep it";
   }
   if (image.rejected) return "marked for rejection: click to keep it";
-  const why = image.suspect ? " (suspect: looks like " + image.predicted + ")" : "";
+  const why = image.suspect ? " (suspect: " + (image.reason || "ranked high") + ")" : "";
   return image.class + "/" + image.id + ", " + image.size + why + ": click to reject it";
 }
 
