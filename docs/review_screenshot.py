@@ -79,10 +79,13 @@ def write_params(project: Path, folder: Path) -> None:
 
 
 def run_stages(project: Path, env: dict[str, str]) -> None:
+    """Each stage's command from dvc.yaml (the one place naming its paths), in ``project``."""
+    stages = yaml.safe_load((REPO / "dvc.yaml").read_text())["stages"]
     for stage in STAGES:
-        subprocess.run(
-            [sys.executable, str(REPO / "stages" / f"{stage}.py")], cwd=project, env=env, check=True
-        )
+        command = stages[stage]["cmd"].split()
+        assert command[:2] == ["python", f"stages/{stage}.py"], command
+        command[:2] = [sys.executable, str(REPO / "stages" / f"{stage}.py")]
+        subprocess.run(command, cwd=project, env=env, check=True)
 
 
 def report(project: Path, injected: list[str]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ganpipe.clean.rows import finish, pass_through, start
-from ganpipe.curate.ranking import SIGNALS, Ranking, rank_images
+from ganpipe.curate.ranking import SIGNALS, Ranking, classifier_trust, rank_images
 from ganpipe.data import load_image_set
 from ganpipe.files import write_json
 from ganpipe.manifest import Row
@@ -128,6 +128,7 @@ def _write_metrics(
         body["suspects_by_signal"] = {name: strongest.count(name) for name in SIGNALS}
         accuracy = ranking.scores.pred_probs.argmax(axis=1) == ranking.labels
         body["out_of_fold_accuracy"] = round(float(accuracy.mean()), 6)
+        body["classifier_trust"] = round(classifier_trust(ranking.scores, ranking.labels), 6)
         body["relevance"] = ranking.relevance.record()
         body["protocol"] = {
             k: getattr(p, k)
