@@ -40,6 +40,9 @@ ADDED_LATER: dict[str, Any] = {
     "ada_interval": 4,
     "ada_ops": "xflip,rotate90,translation,scale,rotate,aniso,color",
     "ema_rampup": 0.0,
+    "max_minutes_clock": "wall",
+    "g_skip_excite": False,
+    "g_glu": False,
 }
 
 
