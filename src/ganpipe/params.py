@@ -342,6 +342,10 @@ class TrainParams(_Section):
     upsample: Literal["transpose", "nearest", "bilinear"] = "transpose"
     conditioning: Literal["embed-mul", "onehot-concat", "cbn"] = "embed-mul"
     g_batchnorm: Bool = True
+    # FastGAN's generator blocks (Liu et al. 2021; arch dcgan): skip-layer excitation, each map
+    # gated channel-wise by the map three doublings lower; GLU in place of ReLU in up-blocks
+    g_skip_excite: Bool = False
+    g_glu: Bool = False
     d_spectral_norm: Bool = False
     d_dropout: Float = Field(0.0, ge=0, le=0.95)
     # D's heads: "acgan" (real/fake + K classes); "ssl", one K+1-way softmax whose last class
@@ -401,6 +405,9 @@ class TrainParams(_Section):
     # Stop early after this much training time (0: no limit). Summed over resumes; the result
     # then depends on the machine's speed, so it is for equal-budget comparisons.
     max_minutes: Float = Field(0.0, ge=0, le=10**6, description="0: no limit")
+    # what max_minutes counts: wall-clock time, or the process's CPU time (all its threads;
+    # for equal budgets on a machine shared with other jobs)
+    max_minutes_clock: Literal["wall", "cpu"] = "wall"
     tick_kimg: Float = Field(10.0, gt=0, le=10**6, description="status line + DVCLive step")
     snapshot_kimg: Float = Field(50.0, gt=0, le=10**6, description="grid + checkpoint")
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
@@ -438,6 +445,12 @@ class TrainParams(_Section):
                 "ada_target",
                 "ADA and diffaugment both augment what D sees: use one (diffaugment: '' or "
                 "ada_target: 0)",
+            )
+        for key in ("g_skip_excite", "g_glu"):  # FastGAN's blocks are in the DCGAN-style G
+            _require(
+                not getattr(self, key) or (self.arch == "dcgan" and not self.preset),
+                key,
+                "applies to arch 'dcgan' with no preset only",
             )
         if self.arch == "resnet":
             _require(not self.preset, "arch", "'resnet' needs no preset (it has its own D)")

@@ -21,6 +21,7 @@ from ganpipe.metrics.classifier import (
     embed,
     train_classifier,
 )
+from ganpipe.metrics.colour import class_colour_spreads
 from ganpipe.metrics.diversity import mean_pairwise_similarity, nearest_real_ssim
 from ganpipe.metrics.downstream import downstream_scores, synthetic_subset
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
@@ -211,6 +212,33 @@ def stripes(ctx: EvalContext) -> dict[str, float]:
     return {"stripes/fake": fake, "stripes/real": real, "stripe_ratio_to_real": fake / real}
 
 
+def colour_spread(ctx: EvalContext) -> dict[str, float]:
+    """Spread of per-image mean colour within each class (colour.py), fake and real, averaged
+    over the classes both sides have; RGB only (a grey set has no colour to drop). A ratio to
+    real well below 1 means colour modes dropped: every image of a class in one tone."""
+    if ctx.fake.channels != 3 or ctx.real.channels != 3:
+        return {}
+    k = len(ctx.fake.classes)
+    fake = class_colour_spreads(ctx.fake.images, ctx.fake.labels, k)
+    real = class_colour_spreads(ctx.real.images, ctx.real.labels, k)
+    pairs = {
+        name: (f, r)
+        for name, f, r in zip(ctx.fake.classes, fake, real, strict=True)
+        if f is not None and r
+    }
+    if not pairs:
+        return {}
+    mean_fake = sum(f for f, _ in pairs.values()) / len(pairs)
+    mean_real = sum(r for _, r in pairs.values()) / len(pairs)
+    out = {f"colour_spread_ratio/{name}": f / r for name, (f, r) in pairs.items()}
+    return {
+        "colour_spread/fake": mean_fake,
+        "colour_spread/real": mean_real,
+        "colour_spread_ratio_to_real": mean_fake / mean_real,
+        **out,
+    }
+
+
 def inception(ctx: EvalContext) -> dict[str, Any]:
     """Standard FID / KID / IS with InceptionV3 (torch-fidelity), or why they are unavailable.
 
@@ -239,5 +267,6 @@ METRICS: dict[str, Callable[[EvalContext], dict[str, Any]]] = {
     "intra_class_diversity": intra_class_diversity,
     "memorisation": memorisation,
     "stripes": stripes,
+    "colour_spread": colour_spread,
     "inception": inception,
 }

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ganpipe.models.fastgan import SkipExcitation, excitation_sources, glu
 from ganpipe.models.layers import (
     ConditionalGenerator,
     as_nhwc_map,
@@ -17,21 +18,25 @@ from ganpipe.params import TrainParams
 
 
 class UpBlock(nn.Module):
-    """Double the resolution: transposed conv, or nearest/bilinear + conv against checkerboards."""
+    """Double the resolution: transposed conv, or nearest/bilinear + conv against checkerboards;
+    then the norm and a ReLU, or (``train.g_glu``) twice the channels and a GLU."""
 
     def __init__(self, c_in: int, c_out: int, p: TrainParams, n_classes: int) -> None:
         super().__init__()
+        self.act = glu if p.g_glu else F.relu
+        c_conv = 2 * c_out if p.g_glu else c_out
+        bias = not p.g_batchnorm
         if p.upsample == "transpose":
-            self.conv: nn.Module = nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=not p.g_batchnorm)
+            self.conv: nn.Module = nn.ConvTranspose2d(c_in, c_conv, 4, 2, 1, bias=bias)
         else:
             self.conv = nn.Sequential(
                 nn.Upsample(scale_factor=2, mode=p.upsample),
-                nn.Conv2d(c_in, c_out, 3, 1, 1, bias=not p.g_batchnorm),
+                nn.Conv2d(c_in, c_conv, 3, 1, 1, bias=bias),
             )
-        self.norm = g_norm(c_out, n_classes, p.g_batchnorm)
+        self.norm = g_norm(c_conv, n_classes, p.g_batchnorm)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
-        return F.relu(self.norm(self.conv(x), y))
+        return self.act(self.norm(self.conv(x), y))
 
 
 class Generator(ConditionalGenerator):
@@ -47,12 +52,21 @@ class Generator(ConditionalGenerator):
         self.blocks = nn.ModuleList(
             UpBlock(widths[i], widths[i + 1], p, cbn_classes) for i in range(n_up)
         )
+        # FastGAN's skip-layer excitation: map k (0: the base square) gated by a lower one
+        self.sources = excitation_sources(n_up + 1) if p.g_skip_excite else {}
+        self.excite = nn.ModuleDict(
+            {str(k): SkipExcitation(widths[j], widths[k]) for k, j in self.sources.items()}
+        )
         self.to_image = nn.Conv2d(widths[-1], channels, 3, 1, 1)
         self.apply(init_weights)
 
     def forward(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
         """``y`` (class labels) is ignored by an unconditional G."""
         x = as_nhwc_map(F.relu(self.fc_norm(self.fc(self.condition(z, y)))), self.base)
-        for block in self.blocks:
+        maps = [x]
+        for k, block in enumerate(self.blocks, start=1):
             x = block(x, y)
+            if k in self.sources:
+                x = self.excite[str(k)](maps[self.sources[k]], x)
+            maps.append(x)
         return torch.tanh(self.to_image(x))

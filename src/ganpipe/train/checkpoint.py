@@ -43,6 +43,9 @@ ADDED_LATER: dict[str, Any] = {
     "ada_ops": "xflip,rotate90,translation,scale,rotate,aniso,color",
     "ema_rampup": 0.0,
     "reuse_fakes": False,
+    "max_minutes_clock": "wall",
+    "g_skip_excite": False,
+    "g_glu": False,
 }
 
 

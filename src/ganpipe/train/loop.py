@@ -38,7 +38,7 @@ from ganpipe.train.precision import cpu_has_native_bf16
 from ganpipe.train.records import EPOCHS_FILE, Records, write_epochs
 from ganpipe.train.sampler import Sampler
 from ganpipe.train.snapshot import Scorer, export_generator, save_grid_png
-from ganpipe.train.state import TickStats, TrainState
+from ganpipe.train.state import Stopwatch, TickStats, TrainState
 from ganpipe.train.step import Nets, discriminator_step, generator_step, step_stats
 
 
@@ -263,6 +263,7 @@ def new_state(
         sampler_rng=torch.Generator().manual_seed(p.seed),
         params_hash=ckpt.params_hash(p, fingerprint),
         ada=Ada(p.ada_target, p.ada_kimg, p.ada_interval),
+        train_seconds=Stopwatch(cpu=p.max_minutes_clock == "cpu"),
     )
 
 

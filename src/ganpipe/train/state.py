@@ -43,17 +43,20 @@ class TickStats:
 
 class Stopwatch:
     """Seconds spent training, summed over every session of a resumed run (train.max_minutes).
-    It counts only once started: loading data and models is not training time."""
+    It counts only once started: loading data and models is not training time. With ``cpu`` it
+    counts the process's CPU time (train.max_minutes_clock), which other jobs on a shared
+    machine do not eat into."""
 
-    def __init__(self) -> None:
+    def __init__(self, cpu: bool = False) -> None:
+        self.clock = time.process_time if cpu else time.perf_counter
         self.before: float = 0.0
-        self.since: float | None = None  # perf_counter() when started
+        self.since: float | None = None  # clock() when started
 
     def start(self) -> None:
-        self.since = time.perf_counter()
+        self.since = self.clock()
 
     def seconds(self) -> float:
-        running = 0.0 if self.since is None else time.perf_counter() - self.since
+        running = 0.0 if self.since is None else self.clock() - self.since
         return self.before + running
 
     def state_dict(self) -> float:

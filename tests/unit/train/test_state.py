@@ -125,3 +125,14 @@ def test_stopwatch_counts_only_once_started_and_adds_earlier_sessions() -> None:
     watch.start()
     time.sleep(0.01)
     assert 10.01 <= watch.state_dict() < 11.0
+
+
+def test_cpu_stopwatch_counts_work_not_waiting() -> None:
+    wall, cpu = Stopwatch(), Stopwatch(cpu=True)
+    wall.start(), cpu.start()
+    time.sleep(0.2)  # another job's turn on a shared machine: no CPU time of ours
+    assert wall.seconds() >= 0.2 and cpu.seconds() < 0.1
+    end = time.process_time() + 0.1
+    while time.process_time() < end:  # busy: counted
+        pass
+    assert cpu.seconds() >= 0.1
