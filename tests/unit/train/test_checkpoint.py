@@ -23,13 +23,16 @@ from ganpipe.train.checkpoint import (
 
 def test_hash_of_runs_made_before_new_keys_is_unchanged() -> None:
     # Values computed by the version before d_head, sync_batchnorm and ema_rampup existed.
-    before = TrainParams(ema_rampup=0.0)  # the EMA as it was then
+    # the EMA as it was then, and G's step on a second G forward (train.reuse_fakes: false)
+    before = TrainParams(ema_rampup=0.0, reuse_fakes=False)
     assert params_hash(before, "fp") == "ad1d638a3ba164e3"
     hinge = dataclasses.replace(before, loss="hinge", batch_size=32)
     assert params_hash(hinge, "fp") == "1b16698f410b616a"
     assert params_hash(dataclasses.replace(before, d_head="ssl"), "fp") != "ad1d638a3ba164e3"
     fast = dataclasses.replace(before, compile=True, threads=2)
     assert params_hash(fast, "fp") == "ad1d638a3ba164e3"
+    reused = dataclasses.replace(before, reuse_fakes=True)  # today's default trains otherwise
+    assert params_hash(reused, "fp") != "ad1d638a3ba164e3"
 
 
 def test_a_key_whose_default_changes_the_result_changes_the_hash() -> None:
