@@ -37,6 +37,7 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -65,6 +66,9 @@ from ganpipe.metrics.registry import (
     colour_spread,
     conditional_accuracy,
     domain_fd,
+    domain_prdc,
+    downstream,
+    intra_class_diversity,
     stripes,
 )
 from ganpipe.params import ClassifierParams, EvaluateParams, TrainParams, build, load_all
@@ -160,6 +164,8 @@ class Budget:
     threads: int
     clock: str
     grids: Path | None = None
+    downstream: bool = False  # also the downstream classifiers' augmentation_gain (slow)
+    keep: Path | None = None  # where to keep each contender's generator.pt, if anywhere
 
 
 @dataclass
@@ -172,6 +178,7 @@ class Suite:
     sha: str
     real: ImageSet  # held-out real split
     holdout: float
+    real_train: ImageSet | None = None  # the training split, for the downstream classifiers
 
 
 def fmnist_suite() -> Suite:
@@ -205,8 +212,8 @@ def colour_suite(data: ColourData) -> Suite:
         train = split_holdout(load_image_set(stage), COLOUR_CLASSIFIER.holdout)[0]
         save_classifier(train_classifier(train, COLOUR_CLASSIFIER), train.classes, path, {})
     classifier, classes, sha = load_classifier(path)
-    real = split_holdout(load_image_set(stage, classes), COLOUR_CLASSIFIER.holdout)[1]
-    return Suite(stage, path, classifier, sha, real, COLOUR_CLASSIFIER.holdout)
+    train, real = split_holdout(load_image_set(stage, classes), COLOUR_CLASSIFIER.holdout)
+    return Suite(stage, path, classifier, sha, real, COLOUR_CLASSIFIER.holdout, train)
 
 
 def train_and_score(
@@ -227,27 +234,57 @@ def train_and_score(
             suite.holdout,
         )
         gen = load_generator(work / "models" / "generator.pt")
+        if budget.keep is not None:
+            budget.keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(work / "models" / "generator.pt", budget.keep / f"{grid_name(grid)}.pt")
     classes = suite.real.classes
     y = torch.arange(len(classes)).repeat_interleave(PER_CLASS)
     z = torch.randn(len(y), gen.model.z_dim, generator=torch.Generator().manual_seed(0))
     fake = ImageSet(generate_images(gen.model, z, y), y, classes, [str(i) for i in range(len(y))])
-    ctx = EvalContext(fake, suite.real, suite.classifier, suite.sha, EvaluateParams(), CP)
+    ctx = EvalContext(
+        fake, suite.real, suite.classifier, suite.sha, EvaluateParams(), CP, {}, suite.real_train
+    )
     if grid is not None:
         first = (torch.arange(len(y)) % PER_CLASS) < 10
         grid_image(fake.images[first], len(classes)).save(grid)
     acc = conditional_accuracy(ctx)
     lines = stripes(ctx)
-    colour = colour_spread(ctx)
-    return {
+    pr = domain_prdc(ctx)
+    out = {
         "kimg": result["summary"]["kimg"],
         "fd": round(domain_fd(ctx)["domain_fd"], 3),
+        "precision": round(pr["domain_precision"], 4),
+        "recall": round(pr["domain_recall"], 4),
         "cond_acc": round(acc["conditional_accuracy"], 4),
         "real_acc": round(acc["classifier_real_accuracy"], 4),
         "stripes": round(lines["stripes/fake"], 4),
         "stripes_real": round(lines["stripes/real"], 4),
         "stripe_ratio_to_real": round(lines["stripe_ratio_to_real"], 4),
-        **{k: round(v, 4) for k, v in colour.items() if "/" not in k or "spread/" in k},
+        **{k: round(v, 4) for k, v in colour_spread(ctx).items()},
+        **similarity_ratios(ctx),
     }
+    if budget.downstream:
+        gain = downstream(ctx)
+        out["augmentation_gain"] = round(gain["augmentation_gain"], 4)
+        out["augmentation_gain_std"] = round(gain["augmentation_gain_std"], 4)
+        out["cas"] = round(gain["cas"], 4)
+    return out
+
+
+def grid_name(grid: Path | None) -> str:
+    return grid.stem if grid else "generator"
+
+
+def similarity_ratios(ctx: EvalContext) -> dict[str, float]:
+    """Within-class MS-SSIM of the fakes over the real images' (above 1: the fakes are more
+    alike than real images of their class), per class and the worst class."""
+    sims = intra_class_diversity(ctx)
+    ratios = {
+        f"msssim_ratio/{name}": round(sims[f"similarity/{name}/fake"] / real, 4)
+        for name in ctx.fake.classes
+        if (real := sims.get(f"similarity/{name}/real"))
+    }
+    return {"msssim_ratio_max": max(ratios.values(), default=float("nan")), **ratios}
 
 
 def targets(suite: str, scores: dict[str, dict[str, float]]) -> dict[str, Any]:
@@ -302,7 +339,7 @@ def run_all(jobs: list[tuple[str, Contender]], args: argparse.Namespace) -> dict
         load_suite(suite)  # builds the colour caches before any worker reads them
     if args.grids:
         args.grids.mkdir(parents=True, exist_ok=True)
-    budget = Budget(args.minutes, args.threads, args.clock, args.grids)
+    budget = Budget(args.minutes, args.threads, args.clock, args.grids, args.downstream, args.keep)
     run = functools.partial(run_contender, budget=budget)
     if args.parallel == 1:
         results = [run(s, c) for s, c in jobs]
@@ -315,6 +352,19 @@ def run_all(jobs: list[tuple[str, Contender]], args: argparse.Namespace) -> dict
     for (suite, contender), result in zip(jobs, results, strict=True):
         scores.setdefault(suite, {})[contender.name] = result
     return scores
+
+
+def parse_contender(text: str) -> Contender:
+    """``NAME=KEY:VALUE,KEY:VALUE`` as a contender on presets/isic.yaml's train section
+    (``translation;cutout`` stands for the comma list ``translation,cutout``)."""
+    name, _, pairs = text.partition("=")
+    overrides: dict[str, Any] = {}
+    for pair in filter(None, pairs.split(",")):
+        key, sep, value = pair.partition(":")
+        if not sep:
+            raise SystemExit(f"--try {text!r}: expected KEY:VALUE, got {pair!r}")
+        overrides[key] = yaml.safe_load(value.replace(";", ",")) if value else ""
+    return Contender(name, ROOT / "presets/isic.yaml", overrides)
 
 
 def main() -> None:
@@ -342,6 +392,19 @@ def main() -> None:
         "other jobs, which then take none of a contender's budget",
     )
     parser.add_argument("--grids", type=Path, default=None, help="write each contender's grid")
+    parser.add_argument(
+        "--try",
+        dest="extra",
+        nargs="*",
+        default=[],
+        metavar="NAME=KEY:VALUE,...",
+        help="extra colour contenders: presets/isic.yaml's train with these keys set "
+        "(values read as YAML), e.g. nocolour=diffaugment:translation,upsample:bilinear",
+    )
+    parser.add_argument(
+        "--downstream", action="store_true", help="also augmentation_gain (9 classifiers each)"
+    )
+    parser.add_argument("--keep", type=Path, default=None, help="keep each generator.pt here")
     args = parser.parse_args()
     from ganpipe.train.precision import cpu_has_native_bf16
 
@@ -357,7 +420,13 @@ def main() -> None:
     suites = {"all": ["fmnist", "sign", "emoji"], "colour": ["sign", "emoji"]}.get(
         args.suite, [args.suite]
     )
-    jobs = [(s, c) for s in suites for c in SUITES[s] if not args.only or c.name in args.only]
+    extra = [parse_contender(text) for text in args.extra]
+    jobs = [
+        (s, c)
+        for s in suites
+        for c in SUITES[s] + (extra if s != "fmnist" else [])
+        if not args.only or c.name in args.only
+    ]
     for name, scores in run_all(jobs, args).items():
         out[name] = scores
         out[f"{name}_targets"] = targets(name, scores)

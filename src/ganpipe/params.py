@@ -348,6 +348,15 @@ class TrainParams(_Section):
     g_glu: Bool = False
     d_spectral_norm: Bool = False
     d_dropout: Float = Field(0.0, ge=0, le=0.95)
+    # Anti-aliased D (arch dcgan): a [1, 2, 1] blur before each strided convolution, so D sees
+    # pixel-pitch patterns (checkerboards) instead of their aliases
+    d_blur: Bool = False
+    # D's minibatch standard deviation (StyleGAN; arch dcgan): fakes too alike are visible to D
+    d_mbstd: Bool = False
+    # LeCam regularisation (Tseng et al. 2021): weight of the pull of D's real and fake logits
+    # towards each other's moving averages, against D overfitting a small real set (paper: 0.3
+    # with DiffAugment); 0 = off
+    lecam: Float = Field(0.0, ge=0, le=100)
     # D's heads: "acgan" (real/fake + K classes); "ssl", one K+1-way softmax whose last class
     # is "fake" (Salimans et al. 2016; the car-logo seed's SSL-GAN); "projection" (Miyato &
     # Koyama 2018); "projection-ac", projection whose class scores are also trained as AC-GAN's
@@ -446,7 +455,7 @@ class TrainParams(_Section):
                 "ADA and diffaugment both augment what D sees: use one (diffaugment: '' or "
                 "ada_target: 0)",
             )
-        for key in ("g_skip_excite", "g_glu"):  # FastGAN's blocks are in the DCGAN-style G
+        for key in ("g_skip_excite", "g_glu", "d_blur", "d_mbstd"):  # DCGAN-style G and D only
             _require(
                 not getattr(self, key) or (self.arch == "dcgan" and not self.preset),
                 key,

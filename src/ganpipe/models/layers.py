@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -121,3 +123,39 @@ def as_nhwc_map(x: torch.Tensor, base: int) -> torch.Tensor:
     channels_last tensor with no copy, the layout the convolutions run in on the CPU and CUDA
     (an NCHW view cost a conversion per block)."""
     return x.view(x.shape[0], base, base, -1).permute(0, 3, 1, 2)
+
+
+class Blur(nn.Module):
+    """A [1, 2, 1] x [1, 2, 1] / 16 low-pass per channel, for D's input to each strided
+    convolution (``train.d_blur``): a stride-2 convolution without it aliases, so D is blind to
+    patterns at the pixel pitch (G's checkerboards) that fold onto coarse ones (Zhang 2019,
+    "Making convolutional networks shift-invariant again"; StyleGAN2's downsampling filter)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        k = torch.tensor([1.0, 2.0, 1.0])
+        kernel = (k[:, None] * k[None, :] / 16).expand(channels, 1, 3, 3).contiguous()
+        self.register_buffer("kernel", kernel, persistent=False)  # fixed: not in checkpoints
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.conv2d(x, self.kernel.to(x.dtype), padding=1, groups=x.shape[1])
+
+
+class MinibatchStd(nn.Module):
+    """StyleGAN's minibatch standard deviation (Karras et al. 2018; ``train.d_mbstd``): one
+    more feature map, the mean standard deviation of the features over a group of ``group``
+    consecutive images, so D can tell a batch of fakes that are too alike from real ones.
+    Groups are consecutive images because D sees real and fake as one batch (real first):
+    with both halves a multiple of ``group`` long, no group mixes them."""
+
+    def __init__(self, group: int = 4) -> None:
+        super().__init__()
+        self.group = group
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        n, c, h, w = x.shape
+        g = math.gcd(self.group, n)
+        grouped = x.float().reshape(n // g, g, c, h, w)
+        std = (grouped.var(dim=1, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))
+        feature = std.repeat_interleave(g).to(x.dtype)[:, None, None, None].expand(n, 1, h, w)
+        return torch.cat([x, feature], dim=1)

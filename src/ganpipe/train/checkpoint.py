@@ -46,6 +46,9 @@ ADDED_LATER: dict[str, Any] = {
     "max_minutes_clock": "wall",
     "g_skip_excite": False,
     "g_glu": False,
+    "d_blur": False,
+    "d_mbstd": False,
+    "lecam": 0.0,
 }
 
 

@@ -33,6 +33,7 @@ from ganpipe.train.ada import Ada, ada_augment
 from ganpipe.train.diffaugment import diff_augment
 from ganpipe.train.distributed import Rank
 from ganpipe.train.ema import ema_beta, update_ema, with_standing_statistics
+from ganpipe.train.lecam import add_anchors
 from ganpipe.train.memory import retain_freed_memory
 from ganpipe.train.precision import cpu_has_native_bf16
 from ganpipe.train.records import EPOCHS_FILE, Records, write_epochs
@@ -251,6 +252,8 @@ def new_state(
 ) -> TrainState:
     """G, D, G's EMA and their optimisers as initialised for ``p.seed``, at 0 images."""
     G, D = build_models(p, train_set.size, train_set.channels, len(train_set.classes))
+    if p.lecam:
+        add_anchors(D)
     if p.sync_batchnorm:
         G = distributed.sync_batchnorm(G, rank, device)
     G, D = G.to(device), D.to(device)

@@ -14,6 +14,7 @@ import torch
 
 from ganpipe.models.heads import NO_CLASS_TERM, DOutput
 from ganpipe.params import TrainParams
+from ganpipe.train.lecam import anchors, lecam_penalty
 from ganpipe.train.losses import UNLABELLED, d_loss, feature_matching, g_loss
 
 Augment = Callable[[torch.Tensor], torch.Tensor]
@@ -66,6 +67,8 @@ def discriminator_step(
         )
         out_r, out_f = out.split(len(real))
         loss = d_loss(out_r, y_real, out_f, y_fake, p)
+        if p.lecam:
+            loss = loss + p.lecam * lecam_penalty(out_r.adv, out_f.adv, anchors(nets.D_ddp))
     nets.opt_d.zero_grad(set_to_none=True)
     loss.backward()
     nets.opt_d.step()

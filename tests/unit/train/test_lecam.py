@@ -1,0 +1,108 @@
+"""LeCam regularisation: the penalty by hand, its moving averages, training with it at 64 and
+128 px in colour, and an interrupted run resuming to the same weights (the averages included)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import torch
+
+from ganpipe.models import build_models
+from ganpipe.params import ParamsError, TrainParams, build
+from ganpipe.train import ema as ema_module
+from ganpipe.train import loop as loop_module
+from ganpipe.train.lecam import DECAY, add_anchors, anchors, lecam_penalty
+from ganpipe.train.loop import training_loop
+from ganpipe.train.step import Nets, discriminator_step, generator_step
+
+TINY = TrainParams(
+    g_channels=16,
+    d_channels=8,
+    z_dim=16,
+    batch_size=4,
+    total_kimg=0.032,
+    tick_kimg=0.008,
+    snapshot_kimg=0.032,
+    ema_kimg=0.01,
+    threads=1,
+    d_spectral_norm=True,
+    loss="hinge",
+    lecam=0.3,
+    d_blur=True,
+    d_mbstd=True,
+    diffaugment="translation,cutout",
+)
+
+
+def test_penalty_by_hand_and_the_averages_move() -> None:
+    averages = torch.tensor([0.5, -0.5])
+    real, fake = torch.tensor([1.0, -2.0]), torch.tensor([0.0, -1.0])
+    got = lecam_penalty(real, fake, averages)
+    a_real = DECAY * 0.5 + (1 - DECAY) * -0.5
+    a_fake = DECAY * -0.5 + (1 - DECAY) * -0.5
+    torch.testing.assert_close(averages, torch.tensor([a_real, a_fake]))
+    expected = ((1.0 - a_fake) ** 2 + 0.0) / 2 + ((a_real - 0.0) ** 2 + (a_real + 1.0) ** 2) / 2
+    assert got.item() == pytest.approx(expected, rel=1e-6)
+
+
+def test_no_penalty_when_d_does_not_separate() -> None:
+    averages = torch.zeros(2)
+    assert lecam_penalty(torch.full((3,), -1.0), torch.full((3,), 1.0), averages).item() == 0
+
+
+def test_weight_is_bounded() -> None:
+    with pytest.raises(ParamsError, match=r"lecam"):
+        build(TrainParams, {"lecam": -0.1}, "train")
+
+
+@pytest.mark.parametrize("size", [64, 128])
+def test_trains_a_few_steps_in_colour(size: int) -> None:
+    torch.manual_seed(0)
+    G, D = build_models(TINY, size, 3, 2)
+    add_anchors(D)
+    nets = Nets(G, D, D, torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters()))
+    real, y = torch.rand(4, 3, size, size) * 2 - 1, torch.tensor([0, 1, 0, 1])
+    none = contextlib.nullcontext()
+    for _ in range(3):
+        z = torch.randn(4, TINY.z_dim)
+        d = discriminator_step(nets, real, y, z, y, TINY, lambda x: x, none)
+        loss_g, _ = generator_step(nets, z, y, real, TINY, lambda x: x, none, none)
+        assert torch.isfinite(d.loss) and torch.isfinite(loss_g)
+    assert anchors(D).abs().sum() > 0  # the averages follow D's logits
+
+
+def train(stage: Path, out: Path, p: TrainParams) -> dict:
+    return training_loop(stage, out / "models", p, out / "live", out / "t.json", None, 0.2)
+
+
+def test_interrupted_run_resumes_to_the_same_weights(
+    tmp_path: Path,
+    stage_factory: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    stage = stage_factory(tmp_path / "stage", {"a": 6, "b": 6}, size=64, channels=3)
+    monkeypatch.setattr(ema_module, "SETTLE_IMAGES", 512)
+    train(stage, tmp_path / "straight", TINY)
+    step, calls = loop_module.step, []
+
+    def interrupted(run: loop_module.Run, nets: loop_module.Nets) -> None:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        step(run, nets)
+
+    monkeypatch.setattr(loop_module, "step", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        train(stage, tmp_path / "killed", TINY)
+    monkeypatch.setattr(loop_module, "step", step)
+    train(stage, tmp_path / "killed", TINY)
+    assert "resuming from" in capsys.readouterr().out
+    a, b = (
+        torch.load(run / "models" / "generator.pt", weights_only=True)["state_dict"]
+        for run in (tmp_path / "straight", tmp_path / "killed")
+    )
+    assert all(torch.equal(a[k], b[k]) for k in a)
