@@ -80,7 +80,7 @@ PARAMS = ROOT / "benchmarks" / "params"
 # ../shared/data beside the repository; GANPIPE_SHARED_DATA elsewhere (a git worktree)
 SHARED = Path(os.environ.get("GANPIPE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 PER_CLASS = 500  # generated images per class, as the evaluate stage's default
-COLOUR_SIZE = 64
+COLOUR_SIZE = 64  # the colour suites' side (``--size`` for another)
 COLOUR_CLASSIFIER = ClassifierParams(epochs=8, batch_size=64, lr=2e-3)  # ~1,850 training images
 
 
@@ -93,9 +93,8 @@ class ColourData:
     pattern: str
     background: tuple[int, int, int]
 
-    @property
-    def cache(self) -> Path:
-        return Path.home() / ".cache" / "ganpipe" / f"quality-{self.root.parent.name}-64px"
+    def cache(self, size: int) -> Path:
+        return Path.home() / ".cache" / "ganpipe" / f"quality-{self.root.parent.name}-{size}px"
 
 
 COLOUR_DATA = {
@@ -166,6 +165,7 @@ class Budget:
     grids: Path | None = None
     downstream: bool = False  # also the downstream classifiers' augmentation_gain (slow)
     keep: Path | None = None  # where to keep each contender's generator.pt, if anywhere
+    size: int = COLOUR_SIZE  # the colour suites' side
 
 
 @dataclass
@@ -192,12 +192,13 @@ def fmnist_suite() -> Suite:
     return Suite(ROOT / "data/augmented", path, classifier, sha, real, holdout)
 
 
-def colour_suite(data: ColourData) -> Suite:
-    """A 64 px RGB stage of ``data`` and a domain classifier trained on it, built once into
-    ``data.cache`` (the images are content-addressed; the classifier is seeded)."""
-    stage, path = data.cache / "stage", data.cache / "classifier.pt"
+def colour_suite(data: ColourData, side: int = COLOUR_SIZE) -> Suite:
+    """A ``side`` px RGB stage of ``data`` and a domain classifier trained on it, built once
+    into ``data.cache(side)`` (the images are content-addressed; the classifier is seeded).
+    Images are scaled to the side whole (the colour sets are square)."""
+    stage, path = data.cache(side) / "stage", data.cache(side) / "classifier.pt"
     if not path.exists():
-        rows, size = [], (COLOUR_SIZE, COLOUR_SIZE)
+        rows, size = [], (side, side)
         for image_path in tqdm(sorted(data.root.glob(data.pattern)), desc=f"{data.root} stage"):
             image = to_mode(load(open_image(image_path.read_bytes())), "RGB", data.background)
             if image.size != size:
@@ -314,16 +315,16 @@ def targets(suite: str, scores: dict[str, dict[str, float]]) -> dict[str, Any]:
 
 
 @functools.cache
-def load_suite(name: str) -> Suite:
+def load_suite(name: str, side: int = COLOUR_SIZE) -> Suite:
     """A suite, built once per process (a worker of ``--parallel`` builds its own)."""
-    return fmnist_suite() if name == "fmnist" else colour_suite(COLOUR_DATA[name])
+    return fmnist_suite() if name == "fmnist" else colour_suite(COLOUR_DATA[name], side)
 
 
 def run_contender(suite: str, contender: Contender, budget: Budget) -> dict[str, float]:
     """Train and score one contender and print its line (a ``--parallel`` worker's job)."""
     start = time.perf_counter()
     grid = budget.grids / f"{suite}-{contender.name}.png" if budget.grids else None
-    scores = train_and_score(contender, load_suite(suite), budget, grid)
+    scores = train_and_score(contender, load_suite(suite, budget.size), budget, grid)
     print(
         f"[{suite}] {contender.name}: {budget.minutes:g} {budget.clock} min -> {scores}"
         f" ({time.perf_counter() - start:.0f} s incl. scoring)",
@@ -336,10 +337,12 @@ def run_all(jobs: list[tuple[str, Contender]], args: argparse.Namespace) -> dict
     """Scores per suite and contender, ``args.parallel`` contenders at a time (the suites
     share one pool, so no worker idles between them)."""
     for suite in dict.fromkeys(name for name, _ in jobs):
-        load_suite(suite)  # builds the colour caches before any worker reads them
+        load_suite(suite, args.size)  # builds the colour caches before any worker reads them
     if args.grids:
         args.grids.mkdir(parents=True, exist_ok=True)
-    budget = Budget(args.minutes, args.threads, args.clock, args.grids, args.downstream, args.keep)
+    budget = Budget(
+        args.minutes, args.threads, args.clock, args.grids, args.downstream, args.keep, args.size
+    )
     run = functools.partial(run_contender, budget=budget)
     if args.parallel == 1:
         results = [run(s, c) for s, c in jobs]
@@ -405,6 +408,7 @@ def main() -> None:
         "--downstream", action="store_true", help="also augmentation_gain (9 classifiers each)"
     )
     parser.add_argument("--keep", type=Path, default=None, help="keep each generator.pt here")
+    parser.add_argument("--size", type=int, default=COLOUR_SIZE, help="colour suites' side")
     args = parser.parse_args()
     from ganpipe.train.precision import cpu_has_native_bf16
 
@@ -412,6 +416,7 @@ def main() -> None:
         "cpu": cpu_name(),
         "native_bf16": cpu_has_native_bf16(),
         "minutes": args.minutes,
+        "size": args.size,
         "clock": args.clock,
         "threads": args.threads,
         "parallel": args.parallel,
