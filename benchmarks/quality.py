@@ -363,16 +363,18 @@ def run_all(jobs: list[tuple[str, Contender]], args: argparse.Namespace) -> dict
 
 
 def parse_contender(text: str) -> Contender:
-    """``NAME=KEY:VALUE,KEY:VALUE`` as a contender on presets/isic.yaml's train section
-    (``translation;cutout`` stands for the comma list ``translation,cutout``)."""
-    name, _, pairs = text.partition("=")
+    """``NAME[@PARAMS_FILE]=KEY:VALUE,KEY:VALUE`` as a contender on the params file's train
+    section (presets/isic.yaml by default; ``translation;cutout`` stands for the comma list
+    ``translation,cutout``)."""
+    head, _, pairs = text.partition("=")
+    name, _, params_file = head.partition("@")
     overrides: dict[str, Any] = {}
     for pair in filter(None, pairs.split(",")):
         key, sep, value = pair.partition(":")
         if not sep:
             raise SystemExit(f"--try {text!r}: expected KEY:VALUE, got {pair!r}")
         overrides[key] = yaml.safe_load(value.replace(";", ",")) if value else ""
-    return Contender(name, ROOT / "presets/isic.yaml", overrides)
+    return Contender(name, ROOT / (params_file or "presets/isic.yaml"), overrides)
 
 
 def main() -> None:
