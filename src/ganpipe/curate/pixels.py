@@ -23,7 +23,20 @@ STEP = 12
 INK = 24  # a pixel differs from the background colour by more than this: it is drawn
 RING = 2  # the border ring's width in pixels
 THUMB = 16  # thumbnail side for layout comparisons
+BLOCK = 8  # side of the blocks whose colours are counted (a graphic: one or two a block)
+PALETTE = 4  # the most common colours whose share is the palette's concentration
 STATISTICS = ("flat", "texture", "edges", "colours", "foreground", "saturation")
+# What photographs have and graphics lack, whatever the class: the direction in which each
+# statistic grows more photo-like (benchmarks/suspects.py, the web suite: real photos that fill
+# the frame, where the border alone misses the smooth ones: sky, car paint, a wall)
+PHOTO_DIRECTION = {
+    "colours": 1,
+    "palette": -1,
+    "flat": -1,
+    "texture": 1,
+    "border": 1,
+    "blocks": 1,
+}
 
 
 def _working(images: torch.Tensor) -> np.ndarray:
@@ -69,17 +82,42 @@ def foreground_share(x: np.ndarray) -> np.ndarray:
 
 def colour_count(x: np.ndarray) -> np.ndarray:
     """Colours (8 levels a channel) that cover 95% of the pixels: few for a graphic."""
-    q = (x // 32).astype(np.int64)
-    codes = (q[..., 0] * 8 + q[..., 1]) * 8 + q[..., 2]
     out = np.empty(len(x))
-    for i, row in enumerate(codes.reshape(len(x), -1)):
+    for i, row in enumerate(_codes(x).reshape(len(x), -1)):
         counts = np.sort(np.bincount(row, minlength=512))[::-1]
         out[i] = np.searchsorted(np.cumsum(counts), 0.95 * row.size) + 1
     return out
 
 
+def _codes(x: np.ndarray) -> np.ndarray:
+    """Each pixel's colour at 8 levels a channel, as one code in [0, 512)."""
+    q = (x // 32).astype(np.int64)
+    return (q[..., 0] * 8 + q[..., 1]) * 8 + q[..., 2]
+
+
+def palette_share(x: np.ndarray) -> np.ndarray:
+    """Share of the pixels in the ``PALETTE`` most common colours: near 1 for a graphic drawn in
+    a few flat colours (however many shades its edges add), low for a photo."""
+    out = np.empty(len(x))
+    for i, row in enumerate(_codes(x).reshape(len(x), -1)):
+        out[i] = np.sort(np.bincount(row, minlength=512))[-PALETTE:].sum() / row.size
+    return out
+
+
+def block_colours(x: np.ndarray) -> np.ndarray:
+    """Mean count of colours in each ``BLOCK``-pixel block: local, so a graphic's many colours
+    (a rainbow, a gradient background) stay few a block, while a photo's shading and texture
+    give several in every block."""
+    n, side = len(x), x.shape[1] // BLOCK
+    codes = _codes(x)[:, : side * BLOCK, : side * BLOCK]
+    blocks = codes.reshape(n, side, BLOCK, side, BLOCK).transpose(0, 1, 3, 2, 4)
+    flat = np.sort(blocks.reshape(n, side * side, BLOCK * BLOCK), axis=-1)
+    return ((np.diff(flat, axis=-1) != 0).sum(axis=-1) + 1).mean(axis=1)
+
+
 def statistics(images: torch.Tensor) -> dict[str, np.ndarray]:
-    """Per image: the ``STATISTICS`` plus ``border`` roughness, each a share except colours."""
+    """Per image: the ``STATISTICS`` plus ``border`` roughness, ``palette`` share and ``blocks``
+    colours, each a share except the colour counts."""
     x = _working(images)
     g = _gradient(x)
     top, bottom = x.max(axis=-1), x.min(axis=-1)
@@ -92,6 +130,8 @@ def statistics(images: torch.Tensor) -> dict[str, np.ndarray]:
         "foreground": foreground_share(x),
         "saturation": saturation.mean(axis=(1, 2)),
         "border": border_roughness(x),
+        "palette": palette_share(x),
+        "blocks": block_colours(x),
     }
 
 
