@@ -63,3 +63,15 @@ def test_thumbnails_are_centred_unit_vectors_that_ignore_brightness() -> None:
     assert got[:2].sum(axis=1) == pytest.approx([0, 0], abs=1e-9)
     assert got[0] @ got[1] > 0.95  # the same layout, half as bright
     assert np.abs(got[2]).max() == 0  # a blank page has no layout at all
+
+
+def test_palette_and_block_colours_tell_a_graphic_from_texture() -> None:
+    got = statistics(batch(graphic(), gradient(), texture()))
+    assert got["palette"][0] == 1.0  # white and red: two colours, all of the pixels
+    assert got["palette"][1] == pytest.approx(4 * 8 / 64)  # 8 levels, 8 rows each: 4 of them
+    assert got["palette"][2] < 0.05  # random colours: no four hold many pixels
+    # Per 8 px block: the square's blocks hold one colour (its edges fall on block edges), the
+    # gradient's 8 rows span one or two levels, noise almost a colour a pixel.
+    assert got["blocks"][0] == 1.0
+    assert 1 <= got["blocks"][1] <= 2
+    assert got["blocks"][2] > 50
