@@ -21,21 +21,28 @@ Photos (README beside this file: where each comes from): four colour photos scik
 in its wheel (``skimage.data``: astronaut, chelsea, coffee, rocket; public domain or CC0) and
 the Sign Language Digits hand photos (../shared/data/sign-language-digits/, Apache-2.0), each
 cropped anywhere at any scale, flipped and colour-shifted a little, with other crops pasted in
-as clutter. Everything is drawn at 128 px, saved as a JPEG (quality 60-95) and area-downscaled
-to 64 px, as scrape and resize would. No wrong labels: searchsuite has those.
+as clutter. Everything is drawn 128 px high or wide at the shape search results have (photos
+4:3, 3:2, 16:9, portrait or square, cropped; graphics mostly square, or their ground widened to
+4:3 or 2:1), saved as a JPEG (quality 60-95) and letterboxed onto white at 64 px by the resize
+stage's own ``fit``, as the car-logos preset does: the plain bands above and below a photo are
+what made today's ranking read "fills the whole frame". No wrong labels: searchsuite has those.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import io
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
-from searchsuite import CANVAS, Suite, _colour, _photos, _word, as_scraped, emoji, graphic
+from searchsuite import CANVAS, SIDE, Suite, _colour, _photos, _word, emoji, graphic
 from shareddata import shared
+
+from ganpipe.clean.resize import fit
+from ganpipe.params import ResizeParams
 
 SCENES = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg")  # in skimage's wheel
 SMALL_SIZES = (11, 17)  # clean images of a rare brand, inclusive
@@ -51,6 +58,11 @@ STYLES = {
     "style:wordmark": 0.12,
     "style:chrome": 0.12,
 }
+
+# Width:height of search results, and how often: photos are cropped to it, graphics widened
+PHOTO_SHAPES = {(4, 3): 0.3, (3, 2): 0.2, (16, 9): 0.2, (3, 4): 0.1, (1, 1): 0.2}
+GRAPHIC_SHAPES = {(1, 1): 0.5, (4, 3): 0.2, (2, 1): 0.2, (3, 4): 0.1}
+LETTERBOX = ResizeParams(image_size=SIDE, mode="letterbox")
 
 Array = np.ndarray
 Rng = np.random.Generator
@@ -248,6 +260,30 @@ def off_topic(kind: str, brand: Brand, rng: Rng) -> Image.Image:
     return real_crop(rng)
 
 
+def _shape(shapes: dict[tuple[int, int], float], rng: Rng) -> tuple[int, int]:
+    w, h = list(shapes)[int(rng.choice(len(shapes), p=list(shapes.values())))]
+    return (CANVAS, round(CANVAS * h / w)) if w >= h else (round(CANVAS * w / h), CANVAS)
+
+
+def as_found(image: Image.Image, photo: bool, rng: Rng) -> Array:
+    """At a search result's shape (a photo cropped, a graphic's ground widened by its edge
+    pixels), as a JPEG of quality 60-95, letterboxed to 64 px onto white by resize's ``fit``."""
+    width, height = _shape(PHOTO_SHAPES if photo else GRAPHIC_SHAPES, rng)
+    if photo:
+        x, y = int(rng.integers(0, CANVAS - width + 1)), int(rng.integers(0, CANVAS - height + 1))
+        image = image.crop((x, y, x + width, y + height))
+    else:
+        side = min(width, height)
+        top, left = (height - side) // 2, (width - side) // 2
+        small = np.asarray(image.resize((side, side), Image.Resampling.LANCZOS))
+        pads = ((top, height - side - top), (left, width - side - left), (0, 0))
+        image = Image.fromarray(np.pad(small, pads, mode="edge"))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=int(rng.integers(60, 96)))
+    with Image.open(buffer) as decoded:
+        return np.asarray(fit(decoded.convert("RGB"), LETTERBOX, "#ffffff"))
+
+
 def brands(rng: Rng) -> list[Brand]:
     """``BRANDS`` brands, each one or two marks of one emoji category, never shared."""
     categories = sorted(p.name for p in shared("noto-emoji", "images").iterdir() if p.is_dir())
@@ -279,7 +315,7 @@ def build_web_suite(seed: int) -> Suite:
         wrong = rng.choice(list(KINDS), bad, p=list(KINDS.values()))
         for kind in [*styles.tolist(), *wrong.tolist()]:
             drawn = off_topic(kind, brand, rng) if kind in KINDS else styled(brand, kind, rng)
-            images.append(as_scraped(drawn, rng))
+            images.append(as_found(drawn, kind in KINDS, rng))
             labels.append(brand.name)
             kinds.append(kind)
     return Suite(images, labels, kinds)

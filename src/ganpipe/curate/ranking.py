@@ -21,13 +21,13 @@ from ganpipe.curate.scores import Scores, ranks, score
 from ganpipe.curate.signals import (
     Combined,
     Signal,
-    border_signal,
     class_knn_scores,
     class_support,
     combine,
     coverage_signal,
     label_signal,
     photo_signal,
+    photographic_signal,
     statistics_signal,
     typicality_signal,
     weighted,
@@ -37,7 +37,16 @@ from ganpipe.params import CurateParams
 
 # Every signal a ranking can hold, in the suspects table's column order; relevance only when
 # open_clip's weights could be had.
-SIGNALS = ("label", "outlier", "typicality", "photo", "coverage", "statistics", "relevance")
+SIGNALS = (
+    "label",
+    "outlier",
+    "typicality",
+    "photo",
+    "photographic",
+    "coverage",
+    "statistics",
+    "relevance",
+)
 
 
 @dataclass(frozen=True)
@@ -79,14 +88,15 @@ def classifier_trust(scores: Scores, labels: np.ndarray) -> float:
 
 def offline_signals(data: ImageSet, scores: Scores, p: CurateParams) -> list[Signal]:
     """The signals that need no download: the classifier's (weighted by its kappa), the pixels'
-    own across the whole dataset, and the within-class ones weighted by how far each class's
-    size supports them (a real folder has 11-17 images a brand)."""
+    own across the whole dataset (inside the letterbox bars), and the within-class ones weighted
+    by how far each class's size supports them (a real folder has 11-17 images a brand)."""
     return _offline(data, scores, p, today=False)
 
 
 def todays_signals(data: ImageSet, scores: Scores, p: CurateParams) -> list[Signal]:
-    """The offline signals before issue 27 (the photo signal from the border alone, within-class
-    signals at full weight in any class): benchmarks/suspects.py ranks with both."""
+    """The offline signals before issue 27 (statistics of the whole frame, letterbox bars
+    included; no photographic signal; within-class signals at full weight in any class):
+    benchmarks/suspects.py ranks with both."""
     return _offline(data, scores, p, today=True)
 
 
@@ -96,17 +106,18 @@ def _offline(data: ImageSet, scores: Scores, p: CurateParams, today: bool) -> li
     predicted = [data.classes[i] for i in scores.pred_probs.argmax(axis=1)]
     trust = classifier_trust(scores, labels)
     support = 1.0 if today else class_support(labels, p.neighbours)
-    stats = statistics(data.images)
+    stats = statistics(data.images, inside_bars=not today)
     layout = class_knn_scores(thumbnails(data.images), labels, p.neighbours)
     outlier = typicality_signal("outlier", scores.outlier_score, given, " to the classifier")
-    return [
+    found = [
         weighted(label_signal(scores.label_quality, predicted, given), trust),
         weighted(outlier, trust * support),
         weighted(typicality_signal("typicality", layout, given), support),
-        border_signal(stats["border"]) if today else photo_signal(stats),
+        photo_signal(stats["border"]),
         coverage_signal(stats["foreground"]),
         statistics_signal(stats, p.seed),
     ]
+    return found if today else [*found[:4], photographic_signal(stats), *found[4:]]
 
 
 SignalMaker = Callable[[ImageSet, Scores, CurateParams], list[Signal]]

@@ -36,13 +36,12 @@ UNUSUAL = {
 }
 # The photo statistics' floors (their units' smallest meaningful difference), where a graphic
 # turns into a photo at 64 px (only to tell which a dataset mostly holds: hand photos sit on the
-# photo side of all six, Noto emoji drawn as search results on the graphic side), and the words
+# photo side of all five, Noto emoji drawn as search results on the graphic side), and the words
 PHOTO_STATISTICS = {  # name: (floor, midpoint, words)
     "colours": (1.0, 16.0, "many colours"),
     "palette": (0.02, 0.75, "no dominant colours"),
     "flat": (0.02, 0.7, "few flat areas"),
     "texture": (0.01, 0.2, "fine texture"),
-    "border": (0.01, 0.015, "runs off the frame"),
     "blocks": (0.1, 6.0, "shading everywhere"),
 }
 
@@ -102,9 +101,9 @@ def two_sided(name: str, values: np.ndarray, floor: float, low: str, high: str) 
     return Signal(name, np.abs(z), [high if v > 0 else low for v in z])
 
 
-def border_signal(border: np.ndarray) -> Signal:
-    """Border roughness alone (a share; floor 0.01): the photo signal before issue 27, kept for
-    benchmarks/suspects.py's comparison (ranking.todays_signals)."""
+def photo_signal(border: np.ndarray) -> Signal:
+    """Border roughness (a share; floor 0.01, a graphic's own noise at pixels.STEP): photos
+    among graphics, or graphics among photos."""
     return two_sided("photo", border, 0.01, "looks like a flat graphic", "looks like a photo")
 
 
@@ -117,11 +116,12 @@ def photos_majority(stats: dict[str, np.ndarray]) -> bool:
     return sum(votes) > len(votes) / 2
 
 
-def photo_signal(stats: dict[str, np.ndarray]) -> Signal:
-    """Photo among graphics (or graphic among photos), from the whole dataset: per statistic of
-    ``PHOTO_STATISTICS`` a robust z in its photo direction, and their median. A photo is out on
-    most of them whatever its class; a graphic unusual on one or two (a chrome badge's many
-    colours, a gradient) is not. One-sided: only the minority's side is suspect."""
+def photographic_signal(stats: dict[str, np.ndarray]) -> Signal:
+    """Photo among graphics (or graphic among photos) by what fills the frame, across the whole
+    dataset: per statistic of ``PHOTO_STATISTICS`` a robust z in its photo direction, and their
+    median. A photo is out on most of them whatever its class, its border smooth or not; a
+    graphic unusual on one or two (a chrome badge's many colours, a gradient) is not.
+    One-sided: only the minority's side is suspect."""
     z = np.stack(
         [
             PHOTO_DIRECTION[k] * robust_z(stats[k], floor)
@@ -130,13 +130,13 @@ def photo_signal(stats: dict[str, np.ndarray]) -> Signal:
     )
     middle = np.median(z, axis=0)
     if photos_majority(stats):
-        return Signal("photo", -middle, ["looks like a flat graphic"] * len(middle))
+        return Signal("photographic", -middle, ["looks like a flat graphic"] * len(middle))
     names = list(PHOTO_STATISTICS)
     reasons = [
         "looks like a photo: " + ", ".join(PHOTO_STATISTICS[names[j]][2] for j in order[:2])
         for order in np.argsort(-z, axis=0).T
     ]
-    return Signal("photo", middle, reasons)
+    return Signal("photographic", middle, reasons)
 
 
 def coverage_signal(foreground: np.ndarray) -> Signal:

@@ -8,7 +8,6 @@ import pytest
 from ganpipe.curate.signals import (
     PHOTO_STATISTICS,
     Signal,
-    border_signal,
     calibrate,
     class_knn_scores,
     class_support,
@@ -16,6 +15,7 @@ from ganpipe.curate.signals import (
     coverage_signal,
     label_signal,
     photo_signal,
+    photographic_signal,
     photos_majority,
     robust_z,
     statistics_signal,
@@ -51,7 +51,7 @@ def test_calibrated_suspicion_is_a_half_at_the_cut_and_does_not_saturate() -> No
 
 def test_two_sided_signals_say_which_side() -> None:
     border = np.array([0.0, 0.0, 0.01, 0.0, 0.6, 0.0])
-    photo = border_signal(border)
+    photo = photo_signal(border)
     assert photo.z.argmax() == 4 and photo.reasons[4] == "looks like a photo"
     shares = np.array([0.3, 0.25, 0.35, 0.28, 0.001, 0.32])
     coverage = coverage_signal(shares)
@@ -97,28 +97,27 @@ def graphic_stats(count: int, rng: np.random.Generator) -> dict[str, np.ndarray]
         "palette": rng.uniform(0.8, 0.95, count),
         "flat": rng.uniform(0.7, 0.9, count),
         "texture": rng.uniform(0.05, 0.15, count),
-        "border": np.zeros(count),
         "blocks": rng.uniform(2, 4, count),
     }
 
 
 def test_a_photo_among_graphics_is_out_on_most_statistics() -> None:
     stats = graphic_stats(30, np.random.default_rng(2))
-    photo = {"colours": 60, "palette": 0.3, "flat": 0.3, "texture": 0.4, "border": 0.0, "blocks": 9}
+    photo = {"colours": 60, "palette": 0.3, "flat": 0.3, "texture": 0.4, "blocks": 9}
     chrome = {"colours": 40, "palette": 0.5}  # a shaded badge: many colours, yet flat and plain
     for k, v in photo.items():
         stats[k][3] = v
-    for k, v in chrome.items():
-        stats[k][7] = v
+    for k in stats:  # typical on the other three
+        stats[k][7] = chrome.get(k, np.median(stats[k]))
     assert not photos_majority(stats)
-    got = photo_signal(stats)
-    assert got.z.argmax() == 3 and got.z[3] > 5  # a smooth photo: its border is plain
-    assert got.z[7] < 1  # two statistics out of six are not a photo
+    got = photographic_signal(stats)
+    assert got.name == "photographic" and got.z.argmax() == 3 and got.z[3] > 5
+    assert got.z[7] == pytest.approx(0, abs=0.1)  # two statistics out of five are not a photo
     assert got.reasons[3] == "looks like a photo: many colours, no dominant colours"
-    # every z: the median of six robust z in the photo direction
+    # every z: the median of five robust z in the photo direction
     z = [
         d * robust_z(stats[k], PHOTO_STATISTICS[k][0])
-        for k, d in zip(stats, (1, -1, -1, 1, 1, 1), strict=True)
+        for k, d in zip(stats, (1, -1, -1, 1, 1), strict=True)
     ]
     assert got.z == pytest.approx(np.median(z, axis=0))
 
@@ -126,19 +125,12 @@ def test_a_photo_among_graphics_is_out_on_most_statistics() -> None:
 def test_among_photos_a_graphic_is_the_suspect() -> None:
     stats = graphic_stats(30, np.random.default_rng(3))
     photos = {"colours": 30.0, "palette": 0.5, "flat": 0.4, "texture": 0.35, "blocks": 8.0}
-    stats = {k: (stats[k] * 0.1 + photos[k] if k in photos else stats[k] + 0.05) for k in stats}
-    stats = {k: v.copy() for k, v in stats.items()}
-    for k, v in {
-        "colours": 3,
-        "palette": 0.95,
-        "flat": 0.9,
-        "texture": 0.02,
-        "border": 0.0,
-    }.items():
+    stats = {k: stats[k] * 0.1 + photos[k] for k in stats}
+    graphic = {"colours": 3, "palette": 0.95, "flat": 0.9, "texture": 0.02, "blocks": 1.5}
+    for k, v in graphic.items():
         stats[k][5] = v
-    stats["blocks"][5] = 1.5
     assert photos_majority(stats)
-    got = photo_signal(stats)
+    got = photographic_signal(stats)
     assert got.z.argmax() == 5 and got.reasons[5] == "looks like a flat graphic"
 
 
