@@ -11,7 +11,8 @@ larger ones), one or two marks (Noto Emoji, ../shared/data/noto-emoji/) drawn as
   ``style:outline`` (its outline only), ``style:filled`` (a one-colour silhouette),
   ``style:on-colour`` (a white silhouette on the brand's colour, edge to edge),
   ``style:wordmark`` (the mark beside the brand's name), ``style:chrome`` (a shaded metal badge
-  with a shadow: many colours, yet a graphic);
+  with a shadow: many colours, yet a graphic), ``style:render`` (the mark glowing on a dark
+  vignette that fills the frame, as wallpapers and 3D renders show it);
 - off-topic, 10% of the folder: ``scene+graphic`` (a real photo filling the frame with the
   brand's mark inside it: small, rotated, in perspective, partly hidden, on a plate at times),
   ``scene`` (several photos in one frame: a multi-object scene), ``product`` (an object shot in a
@@ -51,12 +52,13 @@ BRANDS = 16
 OFF_TOPIC = 0.10  # share of each brand's final images
 KINDS = {"scene+graphic": 0.45, "scene": 0.2, "product": 0.2, "photo": 0.15}
 STYLES = {
-    "clean": 0.4,
-    "style:outline": 0.12,
-    "style:filled": 0.12,
-    "style:on-colour": 0.12,
-    "style:wordmark": 0.12,
-    "style:chrome": 0.12,
+    "clean": 0.34,
+    "style:outline": 0.11,
+    "style:filled": 0.11,
+    "style:on-colour": 0.11,
+    "style:wordmark": 0.11,
+    "style:chrome": 0.11,
+    "style:render": 0.11,
 }
 
 # Width:height of search results, and how often: photos are cropped to it, graphics widened
@@ -219,11 +221,28 @@ def _chrome(mark: Image.Image, side: int, rng: Rng) -> Image.Image:
     return out
 
 
+def _render(mark: Image.Image, colour: tuple[int, int, int], rng: Rng) -> Image.Image:
+    """The mark (its own colours or chrome) glowing on a radial vignette of the brand's colour."""
+    yy, xx = np.mgrid[:CANVAS, :CANVAS] / (CANVAS - 1) - 0.5
+    light = np.clip(1.3 - 2.2 * np.hypot(yy, xx), 0.15, 1.0)[..., None]
+    base = np.array(colour, dtype=float) * 0.6 + 60
+    canvas = Image.fromarray(np.clip(base * light, 0, 255).astype(np.uint8))
+    side = int(rng.integers(CANVAS // 2, CANVAS * 4 // 5))
+    at = ((CANVAS - side) // 2, (CANVAS - side) // 2)
+    glow = _silhouette(mark, (255, 255, 255), side).filter(ImageFilter.GaussianBlur(5))
+    canvas.paste(glow, at, glow)
+    drawn = _chrome(mark, side, rng) if rng.random() < 0.5 else mark.resize((side, side))
+    canvas.paste(drawn, at, drawn)
+    return canvas
+
+
 def styled(brand: Brand, style: str, rng: Rng) -> Image.Image:
     """One clean image of the brand in ``style`` (the keys of ``STYLES``)."""
     mark = brand.marks[int(rng.integers(len(brand.marks)))]
     if style == "clean":
         return graphic(mark, rng)
+    if style == "style:render":
+        return _render(mark, brand.colour, rng)
     side = int(rng.integers(CANVAS * 11 // 20, CANVAS * 17 // 20))
     ground = (255, 255, 255) if rng.random() < 0.7 else _colour(rng, True)
     if style == "style:on-colour":
