@@ -264,10 +264,12 @@ def relevance_figures(seed: int) -> dict[str, Any]:
 
 
 def cpu() -> dict[str, Any]:
+    """lscpu's model name, family and model (the name alone may say only "AMD EPYC")."""
     text = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-    found = (line.split(":", 1)[1].strip() for line in text.splitlines() if "Model name" in line)
+    fields = {k: v.strip() for k, v in (ln.split(":", 1) for ln in text.splitlines() if ":" in ln)}
     return {
-        "name": next(found, platform.processor()),
+        "name": fields.get("Model name", platform.processor()),
+        "family_model": f"{fields.get('CPU family', '?')}/{fields.get('Model', '?')}",
         "avx512": "avx512f" in text,
         "cores": len(os.sched_getaffinity(0)),
     }
@@ -311,7 +313,7 @@ def main() -> None:
     if not args.no_relevance:
         result["relevance"] = relevance_figures(args.web_seeds[0])
         if result["relevance"]["status"] != "ok":
-            print(f"relevance unavailable: {result['relevance']['reason']}", flush=True)
+            print(result["relevance"]["reason"], flush=True)  # "relevance unavailable ..."
     result["cpu"] = cpu()
     print(json.dumps(result))
 
