@@ -77,6 +77,7 @@ def test_click_keys_and_undo_edit_reject_txt_then_filter_rejects_as_listed(
         assert tiles[0].find_element(By.CSS_SELECTOR, ".badge").text == "suspect"
         assert tiles[0].find_element(By.CSS_SELECTOR, ".reason").text == "closer to class low"
         assert tiles[0].find_element(By.CSS_SELECTOR, ".score").text == "0.60 #1"
+        assert "strong" not in tiles[0].get_attribute("class")  # 0.75 and up: a red badge
         title = tiles[0].get_attribute("title")
         assert "(suspect: closer to class low; suspicion 0.60, 0.50 at the cut)" in title
         assert not tiles[1].find_elements(By.CSS_SELECTOR, ".reason")

@@ -49,8 +49,8 @@ function makeTile(image) {
   }
   if (image.suspect) {
     tile.classList.add("suspect");
-    if (image.strength === "strong") tile.classList.add("strong");
-    tile.append(element("span", "badge", image.strength === "strong" ? "strong" : "suspect"));
+    if (image.strength === "strong") tile.classList.add("strong"); // a red badge
+    tile.append(element("span", "badge", "suspect"));
     if (image.reason) tile.append(element("span", "reason", image.reason));
   }
   tile.addEventListener("click", () => toggle(tile));
