@@ -2,9 +2,10 @@
 
 Each folder is written as a resized stage, its classifier cross-validated once
 (``ranking.score_images``, ``relevance: off``), then ranked twice on those scores: **new**
-(``ranking.offline_signals``, what the curate stage runs) and **today** (``todays_signals``, the
-ranking before issue 27: the photo signal from the border alone, within-class signals at full
-weight in any class).
+(``ranking.offline_signals``, what the curate stage runs) and **today**
+(``ranking.previous_signals``, the ranking before issue 27: statistics of the whole frame,
+letterbox bars included, no photographic signal, within-class signals at full weight in any
+class).
 
 - **web** (benchmarks/websuite.py, one folder per ``--web-seeds`` value; README.md beside it
   says where its photos come from): 16 brands of 11-17 images (four of 30-100), 10%
@@ -52,7 +53,7 @@ from shareddata import add_flag, choose, shared
 from sklearn.metrics import average_precision_score
 from websuite import build_web_suite
 
-from ganpipe.curate.ranking import Ranking, rank_images, score_images, todays_signals
+from ganpipe.curate.ranking import Ranking, previous_signals, rank_images, score_images
 from ganpipe.data import load_image_set
 from ganpipe.manifest import encode_png, write_image, write_manifest
 from ganpipe.params import CurateParams
@@ -132,7 +133,7 @@ def rank_both(suite: Suite, seed: int, queries: Mapping[str, str] | None = None)
     out: dict[str, Any] = {
         "kinds": [kind[i] for i in data.ids],
         "pictures": [dict(zip(ids, suite.images, strict=True))[i] for i in data.ids],
-        "today": rank_images(data, params, {}, scores, todays_signals),
+        "today": rank_images(data, params, {}, scores, previous_signals),
         "new": rank_images(data, params, {}, scores),
     }
     if queries is not None:

@@ -100,7 +100,7 @@ def offline_signals(data: ImageSet, scores: Scores, p: CurateParams) -> list[Sig
     return _offline(data, scores, p, today=False)
 
 
-def todays_signals(data: ImageSet, scores: Scores, p: CurateParams) -> list[Signal]:
+def previous_signals(data: ImageSet, scores: Scores, p: CurateParams) -> list[Signal]:
     """The offline signals before issue 27 (statistics of the whole frame, letterbox bars
     included; no photographic signal; within-class signals at full weight in any class):
     benchmarks/suspects.py ranks with both."""

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganpipe.curate.ranking import SIGNALS, classifier_trust, offline_signals, todays_signals
+from ganpipe.curate.ranking import SIGNALS, classifier_trust, offline_signals, previous_signals
 from ganpipe.curate.scores import Scores
 from ganpipe.data import ImageSet
 from ganpipe.params import CurateParams
@@ -44,7 +44,7 @@ def test_todays_and_the_new_signals_on_a_small_and_a_large_class() -> None:
     )
     scores = scores_predicting(labels.tolist(), 2)
     params = CurateParams(relevance="off")
-    new, today = offline_signals(data, scores, params), todays_signals(data, scores, params)
+    new, today = offline_signals(data, scores, params), previous_signals(data, scores, params)
     assert [s.name for s in today] == [n for n in SIGNALS if n not in ("photographic", "relevance")]
     assert [s.name for s in new] == [n for n in SIGNALS if n != "relevance"]
     typical = {s.name: s.z for s in new}["typicality"]
