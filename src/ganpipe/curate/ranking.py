@@ -97,23 +97,23 @@ def offline_signals(data: ImageSet, scores: Scores, p: CurateParams) -> list[Sig
     """The signals that need no download: the classifier's (weighted by its kappa), the pixels'
     own across the whole dataset (inside the letterbox bars), and the within-class ones weighted
     by how far each class's size supports them (a real folder has 11-17 images a brand)."""
-    return _offline(data, scores, p, today=False)
+    return _offline(data, scores, p, previous=False)
 
 
 def previous_signals(data: ImageSet, scores: Scores, p: CurateParams) -> list[Signal]:
     """The offline signals before issue 27 (statistics of the whole frame, letterbox bars
     included; no photographic signal; within-class signals at full weight in any class):
     benchmarks/suspects.py ranks with both."""
-    return _offline(data, scores, p, today=True)
+    return _offline(data, scores, p, previous=True)
 
 
-def _offline(data: ImageSet, scores: Scores, p: CurateParams, today: bool) -> list[Signal]:
+def _offline(data: ImageSet, scores: Scores, p: CurateParams, previous: bool) -> list[Signal]:
     labels = data.labels.numpy()
     given = [data.classes[i] for i in labels.tolist()]
     predicted = [data.classes[i] for i in scores.pred_probs.argmax(axis=1)]
     trust = classifier_trust(scores, labels)
-    support = 1.0 if today else class_support(labels, p.neighbours)
-    stats = statistics(data.images, inside_bars=not today)
+    support = 1.0 if previous else class_support(labels, p.neighbours)
+    stats = statistics(data.images, inside_bars=not previous)
     layout = class_knn_scores(thumbnails(data.images), labels, p.neighbours)
     outlier = typicality_signal("outlier", scores.outlier_score, given, " to the classifier")
     found = [
@@ -125,7 +125,7 @@ def _offline(data: ImageSet, scores: Scores, p: CurateParams, today: bool) -> li
         statistics_signal(stats, p.seed),
     ]
     photographic = weighted(photographic_signal(stats), PHOTOGRAPHIC_WEIGHT)
-    return found if today else [*found[:4], photographic, *found[4:]]
+    return found if previous else [*found[:4], photographic, *found[4:]]
 
 
 SignalMaker = Callable[[ImageSet, Scores, CurateParams], list[Signal]]
