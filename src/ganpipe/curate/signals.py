@@ -9,7 +9,7 @@ every image looks alike cannot blow up noise. Positive parts combine as a sum of
 chi-square way of adding independent evidence, benchmarks/suspects.py measured it against rank
 averaging): one signal far out, or several somewhat out, both rank high, while a signal that finds
 nothing adds little. Ranks would not keep that: a useless signal's top 10% is as high a rank as
-a useful one's.
+a useful one's. The sum is shown to users on a scale where 0.5 is the suspect cut (``calibrate``).
 """
 
 from __future__ import annotations
