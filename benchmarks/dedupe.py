@@ -15,6 +15,7 @@ object. Usage: ``python benchmarks/dedupe.py`` (needs the ``bench`` extra: image
 
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import sys
@@ -26,14 +27,13 @@ from typing import Any
 import imagehash
 import numpy as np
 from PIL import Image
+from shareddata import add_flag, choose, shared  # benchmarks/ is on a script's path
 
 from ganpipe.clean.dedupe import distance, signature
 from ganpipe.params import FilterParams
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests/unit/clean"))
 import dupecases  # the unit tests' fixtures: one definition of both sets
-
-DIGITS = Path("/work/shared/data/sign-language-digits/Dataset")
 
 
 @dataclass(frozen=True)
@@ -83,9 +83,7 @@ def measure(method: Method, distinct: dict, pairs: list, crops: list, photos: li
 
 
 def load_photos(root: Path) -> list[list[Image.Image]]:
-    """Sign-language digits per class at their 100 px, or nothing when the folder is absent."""
-    if not root.is_dir():
-        return []
+    """Sign-language digits per class at their 100 px."""
     return [
         [Image.open(path).convert("RGB") for path in sorted(folder.glob("*.JPG"))]
         for folder in sorted(p for p in root.iterdir() if p.is_dir())
@@ -93,7 +91,11 @@ def load_photos(root: Path) -> list[list[Image.Image]]:
 
 
 def main() -> None:
-    distinct, pairs, photos = dupecases.distinct(), dupecases.pairs(), load_photos(DIGITS)
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_flag(parser)
+    choose(parser.parse_args().data)
+    photos = load_photos(shared("sign-language-digits", "Dataset"))
+    distinct, pairs = dupecases.distinct(), dupecases.pairs()
     crops = dupecases.crops()
     default = FilterParams().near_duplicate_distance
     methods = [

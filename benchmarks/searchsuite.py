@@ -1,6 +1,6 @@
 """A folder that looks like a web image search for logos, made reproducibly from a seed.
 
-Classes are Noto Emoji categories (flat RGBA graphics, /work/shared/data/noto-emoji/), one of
+Classes are Noto Emoji categories (flat RGBA graphics, ../shared/data/noto-emoji/), one of
 the nine held out as "other companies' marks", subsampled to search-like sizes: half the classes
 hold 10-30 images, as a search for a rare brand gives. Every image is drawn at 128 px, saved as a
 JPEG (quality 60-95, as scraped files are) and area-downscaled to 64 px, as resize would.
@@ -10,7 +10,7 @@ any scale and place, a wordmark under the graphic in one of five. About 10% of e
 contamination, the kinds image search returns:
 
 - ``photo+graphic``: the class's own graphic small inside a photo (a hand photo from
-  /work/shared/data/sign-language-digits/, cropped, flipped and colour-shifted): a logo on a car,
+  ../shared/data/sign-language-digits/, cropped, flipped and colour-shifted): a logo on a car,
   a mug, a shop front;
 - ``photo``: a photo with no graphic at all;
 - ``foreign``: a graphic of the held-out category (another company that shares the name);
@@ -25,13 +25,11 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from shareddata import shared  # benchmarks/ is on a script's path
 
-EMOJI = Path("/work/shared/data/noto-emoji/images")
-DIGITS = Path("/work/shared/data/sign-language-digits/Dataset")
 CANVAS, SIDE = 128, 64
 SIZES = (10, 14, 20, 30, 50, 80, 130, 200)  # images per class before contamination
 CONTAMINATION = 0.10  # share of each class's final images that are off-topic
@@ -46,23 +44,30 @@ Array = np.ndarray
 class Suite:
     images: list[Array]  # (64, 64, 3) uint8
     labels: list[str]  # the class each image is filed under
-    kinds: list[str]  # "clean" or what is wrong with it
+    kinds: list[str]  # "clean", "style:..." (clean, drawn another way) or what is wrong with it
 
     @property
     def bad(self) -> np.ndarray:
-        return np.array([k != "clean" for k in self.kinds])
+        return np.array([is_bad(k) for k in self.kinds])
+
+
+def is_bad(kind: str) -> bool:
+    """Off-topic or mislabelled: neither ``clean`` nor a clean graphic in another ``style:``."""
+    return kind != "clean" and not kind.startswith("style:")
 
 
 @cache
 def emoji(category: str) -> tuple[Image.Image, ...]:
     """A category's graphics, RGBA, in file order (loaded once)."""
-    return tuple(Image.open(p).convert("RGBA") for p in sorted((EMOJI / category).glob("*.png")))
+    folder = shared("noto-emoji", "images", category)
+    return tuple(Image.open(p).convert("RGBA") for p in sorted(folder.glob("*.png")))
 
 
 @cache
 def _photos() -> tuple[Image.Image, ...]:
+    root = shared("sign-language-digits", "Dataset")
     return tuple(
-        Image.open(p).convert("RGB") for d in range(10) for p in sorted((DIGITS / str(d)).glob("*"))
+        Image.open(p).convert("RGB") for d in range(10) for p in sorted((root / str(d)).glob("*"))
     )
 
 
@@ -204,7 +209,7 @@ def _contaminant(
 def build_suite(seed: int) -> Suite:
     """Classes, clean images, contamination and wrong labels, all from ``seed``."""
     rng = np.random.default_rng(seed)
-    categories = sorted(p.name for p in EMOJI.iterdir() if p.is_dir())
+    categories = sorted(p.name for p in shared("noto-emoji", "images").iterdir() if p.is_dir())
     held_out = categories.pop(int(rng.integers(len(categories))))
     sizes = dict(zip(categories, rng.permutation(SIZES).tolist(), strict=True))
     images, labels, kinds = [], [], []

@@ -21,6 +21,7 @@ from ganpipe.manifest import KEPT, Row, read_manifest
 
 SUSPECT_COLUMNS = ("id", "class", "suspicion", "suspect", "predicted_class")
 REASON = "reason"  # the strongest signal in words; optional (tables from before it had none)
+RANK = "rank"  # 1 = most evidence; optional, like the reason
 
 
 class ReviewError(ValueError):
@@ -29,10 +30,17 @@ class ReviewError(ValueError):
 
 @dataclass(frozen=True)
 class Suspicion:
-    score: float  # in [0, 1]; higher = more likely mislabelled or off-topic
+    score: float  # in [0, 1]; higher = more likely mislabelled or off-topic; 0.5 at the cut
     suspect: bool
     predicted: str
     reason: str = ""  # why, in words: "looks like a photo", "closer to class Audi"
+    rank: int | None = None  # in the whole folder, 1 = the most evidence
+
+    @property
+    def strength(self) -> str:
+        """In words, how far past the suspect cut (0.5) the image lies: ``strong`` at three
+        times the cut's evidence, ``suspect`` past it, ``weak`` below."""
+        return "strong" if self.score >= 0.75 else "suspect" if self.score >= 0.5 else "weak"
 
 
 @dataclass(frozen=True)
@@ -82,9 +90,12 @@ def cap_per_class(items: list[Item], cap: int) -> tuple[list[Item], dict[str, in
     return shown, {label: n - cap for label, n in seen.items() if cap and n > cap}
 
 
-def _order(item: Item) -> tuple[str, float, str]:
-    score = item.suspicion.score if item.suspicion else -1.0  # unranked images last
-    return item.row.label, -score, item.row.id
+def _order(item: Item) -> tuple[str, float, float, str]:
+    """Per class, most evidence first: by rank where the table has it, else by suspicion."""
+    found = item.suspicion
+    score = found.score if found else -1.0  # unranked images last
+    rank = found.rank if found and found.rank is not None else float("inf")
+    return item.row.label, -score, rank, item.row.id
 
 
 def read_suspects(path: Path) -> dict[tuple[str, str], Suspicion]:
@@ -104,6 +115,7 @@ def read_suspects(path: Path) -> dict[tuple[str, str], Suspicion]:
                     d["suspect"].lower() == "true",
                     d["predicted_class"],
                     d.get(REASON) or "",
+                    int(d[RANK]) if d.get(RANK) else None,
                 )
                 for d in reader
             }
@@ -225,6 +237,8 @@ class Review:
             "suspect": bool(score and score.suspect),
             "predicted": score.predicted if score else None,
             "reason": score.reason if score else None,
+            "rank": score.rank if score else None,
+            "strength": score.strength if score else None,
             "size": f"{item.row.width}x{item.row.height}",
         }
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganpipe.curate.pixels import statistics, thumbnails
+from ganpipe.curate.pixels import letterbox, statistics, thumbnails
 
 
 def batch(*images: np.ndarray) -> torch.Tensor:
@@ -63,3 +63,45 @@ def test_thumbnails_are_centred_unit_vectors_that_ignore_brightness() -> None:
     assert got[:2].sum(axis=1) == pytest.approx([0, 0], abs=1e-9)
     assert got[0] @ got[1] > 0.95  # the same layout, half as bright
     assert np.abs(got[2]).max() == 0  # a blank page has no layout at all
+
+
+def test_palette_and_block_colours_tell_a_graphic_from_texture() -> None:
+    got = statistics(batch(graphic(), gradient(), texture()))
+    assert got["palette"][0] == 1.0  # white and red: two colours, all of the pixels
+    assert got["palette"][1] == pytest.approx(4 * 8 / 64)  # 8 levels, 8 rows each: 4 of them
+    assert got["palette"][2] < 0.05  # random colours: no four hold many pixels
+    # Per 8 px block: the square's blocks hold one colour (its edges fall on block edges), the
+    # gradient's 8 rows span one or two levels, noise almost a colour a pixel.
+    assert got["blocks"][0] == 1.0
+    assert 1 <= got["blocks"][1] <= 2
+    assert got["blocks"][2] > 50
+
+
+def letterboxed(picture: np.ndarray, bar: int) -> np.ndarray:
+    """``picture`` (64 - 2 * bar rows) between white bars above and below, as resize pads."""
+    white = np.full((bar, 64, 3), 255, np.uint8)
+    return np.concatenate([white, picture, white])
+
+
+def test_statistics_look_inside_the_letterbox_bars() -> None:
+    photo = letterboxed(texture()[:48], 8)  # a 4:3 photo letterboxed to a square
+    inside, whole = statistics(batch(photo)), statistics(batch(photo), inside_bars=False)
+    assert inside["border"][0] == pytest.approx(1.0, abs=0.1)  # the photo's own edge
+    assert whole["border"][0] < 0.6  # the bars are half the ring
+    assert whole["foreground"][0] == pytest.approx(0.75, abs=0.02)  # all but the white bars
+    assert letterbox(photo.astype(np.float32)).shape == (48, 64, 3)
+
+
+def test_graphics_keep_their_margins() -> None:
+    square = graphic()  # white all round: not bars
+    coloured = np.full((64, 64, 3), 255, np.uint8)
+    coloured[8:56] = (30, 90, 40)  # a 4:3 logo on its own colour, letterboxed: bars
+    coloured[20:44, 24:40] = 255
+    word = np.full((64, 64, 3), 255, np.uint8)
+    word[20:44, 20:44] = 0  # a wordmark 24 px high, touching the sides at two letters
+    word[30:34, 0:3] = word[30:34, 61:] = 0
+    got = [letterbox(x.astype(np.float32)).shape for x in (square, coloured, word)]
+    assert got == [(64, 64, 3), (48, 64, 3), (64, 64, 3)]
+    columns = np.full((64, 64, 3), 255, np.uint8)
+    columns[:, 10:54] = texture()[:, :44]  # a portrait photo: bars beside it
+    assert letterbox(columns.astype(np.float32)).shape == (64, 44, 3)

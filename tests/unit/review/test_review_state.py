@@ -28,6 +28,8 @@ def test_kept_and_listed_images_with_files_most_suspicious_first(project: Projec
     assert [i.was_rejected for i in items] == [False] * 6 + [True]
     assert items[0].suspicion.suspect and items[0].suspicion.predicted == "low"
     assert items[0].suspicion.reason == "closer to class low"
+    assert (items[0].suspicion.rank, items[0].suspicion.strength) == (1, "strong")
+    assert (items[1].suspicion.rank, items[1].suspicion.strength) == (3, "weak")
     assert not items[1].suspicion.suspect
     assert items[2].suspicion is None
     assert Review(items, project.reject_list).state()["suspects_ranked"]
@@ -131,3 +133,25 @@ def test_a_table_from_before_reasons_reads_with_no_reason(tmp_path) -> None:
     old = tmp_path / "suspects.csv"
     old.write_text("id,class,suspicion,suspect,predicted_class\nabc,bar,0.9,true,low\n")
     assert read_suspects(old)[("bar", "abc")].reason == ""
+
+
+def test_equal_suspicion_keeps_the_rank_order_and_old_tables_still_read(project: Project) -> None:
+    """A saturated suspicion (tables from before calibration read 1.000 for the whole top) must
+    not fall back to id order: the rank, the evidence's order, decides."""
+    bar = project.keys("bar")
+    path = project.write_suspects({bar[3]: (1.0, "low"), bar[0]: (1.0, "bar")})
+    lines = path.read_text().splitlines()
+    rows = [line.split(",") for line in lines[1:]]
+    rows[0][6], rows[1][6] = "2", "1"  # bar[0] has more evidence than bar[3]
+    path.write_text("\n".join([lines[0], *(",".join(r) for r in rows)]) + "\n")
+    items = load_items(project.root / "data/filtered", project.root / "data/raw", path)
+    assert [i.key for i in items[:2]] == [bar[0], bar[3]]
+    assert items[0].suspicion.strength == "strong"
+    old = ["id", "class", "suspicion", "suspect", "predicted_class"]  # no rank, no reason
+    path.write_text(",".join(old) + f"\n{project.by_key(bar[1]).id},bar,0.6,true,bar\n")
+    item = next(
+        i
+        for i in load_items(project.root / "data/filtered", project.root / "data/raw", path)
+        if i.suspicion
+    )
+    assert (item.key, item.suspicion.rank, item.suspicion.strength) == (bar[1], None, "suspect")

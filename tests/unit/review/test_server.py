@@ -67,9 +67,7 @@ def test_click_keys_and_undo_edit_reject_txt_then_filter_rejects_as_listed(
 ) -> None:
     bar = project.keys("bar")
     suspect, first, second = bar[2], bar[0], bar[1]
-    project.write_suspects(
-        {suspect: (0.93, "low")} | {k: (0.1, "bar") for k in bar if k != suspect}
-    )
+    project.write_suspects({suspect: (0.6, "low")} | {k: (0.1, "bar") for k in bar if k != suspect})
     globbed = project.keys("low")[-1]
     before = project.reject_list.read_text()
 
@@ -78,7 +76,10 @@ def test_click_keys_and_undo_edit_reject_txt_then_filter_rejects_as_listed(
         assert [t.get_attribute("data-key") for t in tiles[:3]] == [suspect, first, second]
         assert tiles[0].find_element(By.CSS_SELECTOR, ".badge").text == "suspect"
         assert tiles[0].find_element(By.CSS_SELECTOR, ".reason").text == "closer to class low"
-        assert "(suspect: closer to class low)" in tiles[0].get_attribute("title")
+        assert tiles[0].find_element(By.CSS_SELECTOR, ".score").text == "0.60 #1"
+        assert "strong" not in tiles[0].get_attribute("class")  # 0.75 and up: a red badge
+        title = tiles[0].get_attribute("title")
+        assert "(suspect: closer to class low; suspicion 0.60, 0.50 at the cut)" in title
         assert not tiles[1].find_elements(By.CSS_SELECTOR, ".reason")
         assert "no suspect ranking" not in driver.find_element(By.ID, "note").text.lower()
 

@@ -43,10 +43,13 @@ function makeTile(image) {
   img.src = "thumb/" + encodeURIComponent(image.key);
   tile.append(img, element("span", "id", image.id), element("span", "mark"));
   if (image.suspicion !== null) {
-    tile.append(element("span", "score", image.suspicion.toFixed(2)));
+    // 0.50 is the suspect cut; the rank is in the whole folder, 1 = the most evidence
+    const rank = image.rank === null ? "" : " #" + image.rank;
+    tile.append(element("span", "score", image.suspicion.toFixed(2) + rank));
   }
   if (image.suspect) {
     tile.classList.add("suspect");
+    if (image.strength === "strong") tile.classList.add("strong"); // a red badge
     tile.append(element("span", "badge", "suspect"));
     if (image.reason) tile.append(element("span", "reason", image.reason));
   }
@@ -87,7 +90,9 @@ function describe(image) {
       ": edit that line to keep it";
   }
   if (image.rejected) return "marked for rejection: click to keep it";
-  const why = image.suspect ? " (suspect: " + (image.reason || "ranked high") + ")" : "";
+  const why = image.suspect ? " (" + (image.strength === "strong" ? "strong " : "") +
+    "suspect: " + (image.reason || "ranked high") + "; suspicion " +
+    image.suspicion.toFixed(2) + ", 0.50 at the cut)" : "";
   return image.class + "/" + image.id + ", " + image.size + why + ": click to reject it";
 }
 
