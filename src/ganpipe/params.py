@@ -557,6 +557,12 @@ class EvaluateParams(_Section):
     collapse_ratio: Float = Field(
         0.5, ge=0, le=1, description="flag a class when fake diversity < ratio x real"
     )
+    min_judge_accuracy: Float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="below this held-out accuracy the domain classifier is too weak to judge",
+    )
     # The fidelity-diversity curve: these truncation thresholds (0 = none), each scored on
     # truncation_per_class fresh fakes per class; [] = no curve
     truncation_curve: list[Truncation] = Field(
