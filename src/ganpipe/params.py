@@ -532,7 +532,17 @@ class SampleParams(_Section):
 class ClassifierParams(_Section):
     """The domain classifier that gives offline features and conditional accuracy."""
 
-    epochs: Int = Field(3, ge=1, le=1000)
+    epochs: Int = Field(
+        3, ge=1, le=1000, description="most passes; the one best on validation is kept"
+    )
+    patience: Int = Field(
+        3, ge=1, le=1000, description="stop after this many passes without a better one"
+    )
+    validation: Float = Field(
+        0.1, ge=0.01, le=0.5, description="share of the training split that chooses the pass"
+    )
+    augment: Bool = True  # random shifts; brightness and contrast on colour images
+    flip: Bool = False  # mirror images too: for classes a mirror does not change
     batch_size: Int = Field(128, ge=1, le=65536)
     lr: Float = Field(1e-3, gt=0, le=1)
     holdout: Float = Field(
