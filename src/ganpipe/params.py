@@ -535,6 +535,9 @@ class ClassifierParams(_Section):
     epochs: Int = Field(
         3, ge=1, le=1000, description="most passes; the one best on validation is kept"
     )
+    min_steps: Int = Field(
+        1000, ge=0, le=10**7, description="at least this many batches: more passes on small sets"
+    )
     patience: Int = Field(
         3, ge=1, le=1000, description="stop after this many passes without a better one"
     )

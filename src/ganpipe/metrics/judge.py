@@ -97,8 +97,9 @@ def _epoch(
 
 
 def fit_judge(train: ImageSet, p: ClassifierParams) -> Fit:
-    """Up to ``p.epochs`` passes over the training split less its validation slice (one-cycle
-    schedule over them all), keeping the weights of the pass with the best validation accuracy."""
+    """Up to ``p.epochs`` passes (more on a small set: ``p.min_steps`` batches in all) over the
+    training split less its validation slice, one one-cycle schedule over them all, keeping the
+    weights of the pass with the best validation accuracy."""
     fit, validation = split_holdout(train, p.validation, salt=VALIDATION_SALT)
     if len(validation.labels) == 0 or len(fit.labels) == 0:
         fit, validation = train, train  # too few images to spare any: choose on the fit itself
@@ -109,9 +110,10 @@ def fit_judge(train: ImageSet, p: ClassifierParams) -> Fit:
     )
     opt = torch.optim.Adam(model.parameters(), lr=p.lr)
     steps = max(1, len(fit.labels) // p.batch_size)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=p.lr, total_steps=p.epochs * steps)
+    passes = max(p.epochs, math.ceil(p.min_steps / steps))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=p.lr, total_steps=passes * steps)
     best, best_state, best_epoch, epoch = -1.0, model.state_dict(), 0, 0
-    for epoch in range(1, p.epochs + 1):
+    for epoch in range(1, passes + 1):
         _epoch(model, fit, p, opt, sched, g)
         score = accuracy(model, validation)
         print(f"[classifier] pass {epoch}: validation accuracy {score:.4f}", flush=True)

@@ -1,15 +1,16 @@
 """The domain classifier as a judge: width by image size, augmentation, passes chosen on
 validation accuracy, and its weights file."""
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
 
-from ganpipe.data import load_image_set, to_float
+from ganpipe.data import load_image_set, split_holdout, to_float
 from ganpipe.metrics.classifier import WIDTHS, load_classifier, save_classifier
-from ganpipe.metrics.judge import augment, fit_judge, judge_widths
+from ganpipe.metrics.judge import VALIDATION_SALT, augment, fit_judge, judge_widths
 from ganpipe.params import ClassifierParams, ParamsError, build
 
 
@@ -42,7 +43,7 @@ def test_fit_keeps_the_best_pass_and_stops_when_validation_stalls(
     tmp_path: Path, stage_factory: Callable[..., Path]
 ) -> None:
     data = load_image_set(stage_factory(tmp_path / "s", {"a": 60, "b": 60, "c": 60}))
-    p = ClassifierParams(epochs=30, patience=2, batch_size=16, lr=3e-3, validation=0.2)
+    p = ClassifierParams(epochs=30, min_steps=0, patience=2, batch_size=16, lr=3e-3, validation=0.2)
     fit = fit_judge(data, p)
     assert fit.validation_accuracy == 1.0  # the blobs' classes are easy
     assert fit.epochs_run == fit.best_epoch + 2 < 30  # stopped two passes after the best
@@ -55,7 +56,7 @@ def test_the_weights_file_keeps_the_width(
     tmp_path: Path, stage_factory: Callable[..., Path]
 ) -> None:
     data = load_image_set(stage_factory(tmp_path / "s", {"a": 20, "b": 20}, size=64, channels=3))
-    fit = fit_judge(data, ClassifierParams(epochs=1, batch_size=16))
+    fit = fit_judge(data, ClassifierParams(epochs=1, min_steps=0, batch_size=16))
     save_classifier(fit.model, data.classes, tmp_path / "c.pt", fit.record())
     model, classes, _ = load_classifier(tmp_path / "c.pt")
     assert model.widths == (32, 64, 128, 128) and classes == ["a", "b"]
@@ -66,3 +67,11 @@ def test_the_weights_file_keeps_the_width(
 def test_bounds_name_the_key() -> None:
     with pytest.raises(ParamsError, match="patience"):
         build(ClassifierParams, {"patience": 0}, "classifier")
+
+
+def test_a_small_set_gets_more_passes(tmp_path: Path, stage_factory: Callable[..., Path]) -> None:
+    data = load_image_set(stage_factory(tmp_path / "s", {"a": 20, "b": 20}))
+    p = ClassifierParams(epochs=1, min_steps=6, patience=100, batch_size=8, validation=0.2)
+    per_pass = len(split_holdout(data, 0.2, salt=VALIDATION_SALT)[0].labels) // 8
+    assert per_pass >= 2
+    assert fit_judge(data, p).epochs_run == math.ceil(6 / per_pass)
