@@ -539,7 +539,7 @@ class ClassifierParams(_Section):
         1000, ge=0, le=10**7, description="at least this many batches: more passes on small sets"
     )
     patience: Int = Field(
-        3, ge=1, le=1000, description="stop after this many passes without a better one"
+        10, ge=1, le=1000, description="stop after this many passes without a better one"
     )
     validation: Float = Field(
         0.1, ge=0.01, le=0.5, description="share of the training split that chooses the pass"

@@ -2,7 +2,7 @@
 
 Conditional accuracy, domain FD, KID and precision/recall are only as good as the classifier
 behind them. The classifier stage therefore trains it harder than the small classifiers inside
-curate and evaluate: a width fit for the image size (:func:`judge_widths`), augmentation (random
+curate and evaluate: a depth fit for the image size (:func:`judge_widths`), augmentation (random
 translation, for colour images brightness and contrast, optional horizontal flips), and the
 number of passes chosen by accuracy on a validation slice of the training split (the best pass
 is kept; training stops after ``classifier.patience`` passes without a better one). The held-out
@@ -20,20 +20,18 @@ import torch
 from torch.nn import functional as F
 
 from ganpipe.data import ImageSet, split_holdout, to_float
-from ganpipe.metrics.classifier import WIDTHS, DomainClassifier, accuracy
+from ganpipe.metrics.classifier import DomainClassifier, accuracy
 from ganpipe.params import ClassifierParams
 
 VALIDATION_SALT = "validation:"  # a split of its own, independent of the held-out one
 
 
-def judge_widths(channels: int, size: int) -> tuple[int, ...]:
-    """Channels per conv block: the small net for small grey images, four wider blocks (down
-    to 4x4 at 64 px) for colour or larger images, whose classes differ in more detail."""
-    if channels == 1 and size <= 32:
-        return WIDTHS
+def judge_widths(size: int) -> tuple[int, ...]:
+    """Channels per conv block: one block per halving down to 4-7 px (3 to 5 blocks), each
+    twice as wide as the one before from 16. 28-32 px gets the small net; 64 px a fourth block
+    of 128, which costs about as much again per batch as the three before it."""
     blocks = max(3, min(5, int(math.log2(size)) - 2))
-    widths = [32 * 2**i for i in range(blocks - 1)]
-    return (*widths, widths[-1])
+    return tuple(16 * 2**i for i in range(blocks))
 
 
 def augment(x: torch.Tensor, p: ClassifierParams, g: torch.Generator) -> torch.Tensor:
@@ -106,7 +104,7 @@ def fit_judge(train: ImageSet, p: ClassifierParams) -> Fit:
     torch.manual_seed(p.seed)
     g = torch.Generator().manual_seed(p.seed)
     model = DomainClassifier(
-        train.channels, len(train.classes), train.size, judge_widths(train.channels, train.size)
+        train.channels, len(train.classes), train.size, judge_widths(train.size)
     )
     opt = torch.optim.Adam(model.parameters(), lr=p.lr)
     steps = max(1, len(fit.labels) // p.batch_size)

@@ -14,11 +14,10 @@ from ganpipe.metrics.judge import VALIDATION_SALT, augment, fit_judge, judge_wid
 from ganpipe.params import ClassifierParams, ParamsError, build
 
 
-def test_widths_grow_with_colour_and_size() -> None:
-    assert judge_widths(1, 28) == WIDTHS  # the default's net is the small one
-    assert judge_widths(3, 32) == (32, 64, 64)
-    assert judge_widths(3, 64) == (32, 64, 128, 128)  # down to 4x4 before the feature layer
-    assert judge_widths(1, 128) == (32, 64, 128, 256, 256)
+def test_depth_grows_with_the_image_size() -> None:
+    assert judge_widths(28) == judge_widths(32) == WIDTHS  # the default's net is the small one
+    assert judge_widths(64) == (16, 32, 64, 128)  # down to 4x4 before the feature layer
+    assert judge_widths(128) == judge_widths(256) == (16, 32, 64, 128, 256)
 
 
 def test_augment_shifts_jitters_and_mirrors_within_bounds() -> None:
@@ -59,7 +58,7 @@ def test_the_weights_file_keeps_the_width(
     fit = fit_judge(data, ClassifierParams(epochs=1, min_steps=0, batch_size=16))
     save_classifier(fit.model, data.classes, tmp_path / "c.pt", fit.record())
     model, classes, _ = load_classifier(tmp_path / "c.pt")
-    assert model.widths == (32, 64, 128, 128) and classes == ["a", "b"]
+    assert model.widths == (16, 32, 64, 128) and classes == ["a", "b"]
     x = to_float(data.images[:4])
     assert torch.allclose(model(x)[1], fit.model(x)[1])
 
