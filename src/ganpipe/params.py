@@ -590,6 +590,13 @@ class EvaluateParams(_Section):
     downstream_steps: Int = Field(
         100, ge=1, le=10**6, description="training steps of each classifier (classifier.batch_size)"
     )
+    downstream_passes: Int = Field(
+        4,
+        ge=1,
+        le=10**4,
+        description="at most this many passes over the real training images (fewer steps on "
+        "a small set)",
+    )
     downstream_seeds: Int = Field(3, ge=2, le=100, description="classifiers per training set")
     downstream_per_class: Int = Field(
         0, ge=0, le=10**6, description="synthetic images per class, from the samples; 0 = all"

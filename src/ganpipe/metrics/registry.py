@@ -27,7 +27,7 @@ from ganpipe.metrics.classifier import (
 )
 from ganpipe.metrics.colour import class_colour_spreads
 from ganpipe.metrics.diversity import mean_pairwise_similarity, nearest_real_ssim
-from ganpipe.metrics.downstream import downstream_scores, synthetic_subset
+from ganpipe.metrics.downstream import downstream_scores, scaled_steps, synthetic_subset
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
 from ganpipe.metrics.inception import inception_metrics
 from ganpipe.metrics.kid import kernel_inception_distance
@@ -173,9 +173,10 @@ def downstream(ctx: EvalContext) -> dict[str, float]:
         ctx.p.downstream_real_per_class
     )
     synthetic = synthetic_subset(ctx.fake, ctx.p.downstream_per_class)
-    scores = downstream_scores(
-        real, synthetic, ctx.real, ctx.cp, ctx.p.downstream_steps, ctx.p.downstream_seeds
+    steps = scaled_steps(
+        len(real.labels), ctx.cp.batch_size, ctx.p.downstream_steps, ctx.p.downstream_passes
     )
+    scores = downstream_scores(real, synthetic, ctx.real, ctx.cp, steps, ctx.p.downstream_seeds)
     return {**scores, **seen("downstream", synthetic.labels, real.labels, split)}
 
 
