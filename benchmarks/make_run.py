@@ -6,13 +6,16 @@ the time each stage took from when DVC announced it. Prints the install time, ea
 time and the total, the bytes received over the network until the first stage (the install's
 download: other traffic on the machine counts too) and the venv's size on disk, then the run's
 ``metrics/evaluate.json`` headline scores and each evaluate metric's time; the last line is
-JSON. Name the CPU beside the figures (``cpu`` in the JSON) and run it on a quiet machine.
+JSON (docs/figures.py reads it from docs/runs/make_run.json). Name the CPU beside the figures
+(``cpu`` in the JSON) and run it on a quiet machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import os
 import re
 import subprocess
 import sys
@@ -39,6 +42,15 @@ def received_bytes() -> int:
     lines = Path("/proc/net/dev").read_text().splitlines()[2:]
     return sum(
         int(ln.split(":", 1)[1].split()[0]) for ln in lines if ln.split(":")[0].strip() != "lo"
+    )
+
+
+def megabytes(path: Path) -> int:
+    """``du -sm`` of a path (0 when it is not there)."""
+    if not path.exists():
+        return 0
+    return int(
+        subprocess.run(["du", "-sm", str(path)], capture_output=True, text=True).stdout.split()[0]
     )
 
 
@@ -72,8 +84,8 @@ def main() -> None:
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         events, total, download = timed_make_run(clone)
         scores = json.loads((clone / "metrics" / "evaluate.json").read_text())
-        du = subprocess.run(["du", "-sm", str(clone / ".venv")], capture_output=True, text=True)
-        venv_mb = int(du.stdout.split()[0]) if du.returncode == 0 else -1
+        venv_mb = megabytes(clone / ".venv")
+        data_mb = sum(megabytes(clone / part) for part in ("data", "models", ".dvc/cache"))
     ends = [t for _, t in events[1:]] + [total]
     stages = {name: round(end - t, 1) for (name, t), end in zip(events, ends, strict=True)}
     out = {
@@ -83,6 +95,9 @@ def main() -> None:
         "stage_s": stages,
         "download_mb": round(download / 2**20),
         "venv_mb": venv_mb,
+        "data_mb": data_mb,
+        "cores": os.cpu_count(),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d"),
         "python": sys.version.split()[0],
         **{k: scores[k] for k in HEADLINE if k in scores},
         "evaluate_times": {k: v for k, v in scores.items() if k.startswith("time/")},

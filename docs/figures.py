@@ -7,7 +7,9 @@ and is made here from the committed ``metrics/*.json`` (what ``make run`` writes
 - ``expected-scores``: the scores the default run ends with (metrics/evaluate.json,
   metrics/classifier.json), and evaluate's time per metric;
 - ``downstream``: the downstream classifiers' accuracies and the augmentation gain;
-- ``truncation``: what the truncation curve (metrics/truncation_curve.json) says.
+- ``truncation``: what the truncation curve (metrics/truncation_curve.json) says;
+- ``run-time`` and ``disk``: the time, download and disk size of a fresh clone's ``make run``,
+  from ``docs/runs/make_run.json``, the last line ``python benchmarks/make_run.py`` printed.
 
 ``python docs/figures.py`` rewrites them after a new run is committed; ``--check`` only says
 which differ (tests/unit/test_figures.py runs it, so a README that disagrees with the committed
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+MAKE_RUN = Path("docs/runs/make_run.json")
 Metrics = dict[str, Any]
 
 
@@ -38,6 +41,7 @@ def _load(root: Path) -> dict[str, Any]:
         "evaluate": read("evaluate.json"),
         "classifier": read("classifier.json"),
         "truncation": read("truncation_curve.json"),
+        "make_run": json.loads((root / MAKE_RUN).read_text()),
     }
 
 
@@ -83,7 +87,7 @@ def expected_scores(m: dict[str, Any]) -> str:
     slowest = sorted(times.items(), key=lambda kv: -kv[1])[:3]
     spent = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in slowest)
     return "\n".join(table) + (
-        f"\n\nevaluate took {e['time/total_s']:.0f} s, most of it in {spent} "
+        f"\n\nThe evaluate stage took {e['time/total_s']:.0f} s, most of it in {spent} "
         "(`time/<metric>_s` in `metrics/evaluate.json`)."
     )
 
@@ -94,11 +98,17 @@ def downstream(m: dict[str, Any]) -> str:
     def pm(key: str) -> str:
         return f"{e[key]:.3f} ± {e[key + '_std']:.3f}"
 
+    gain, std = e["augmentation_gain"], e["augmentation_gain_std"]
+    verdict = (
+        "within two std of 0: with the whole real split the samples add nothing measurable"
+        if abs(gain) <= 2 * std
+        else ("the samples help" if gain > 0 else "the samples hurt")
+    )
     return (
         f"On the default run (all {e['downstream/n_real']:.0f} real training images plus "
-        f"{e['downstream/n_synthetic']:.0f} samples) the gain was {pm('augmentation_gain')}: "
-        f"real {pm('downstream/real_accuracy')}, real + synthetic "
-        f"{pm('downstream/real_plus_synthetic_accuracy')}, synthetic only {pm('cas')}."
+        f"{e['downstream/n_synthetic']:.0f} samples) the gain was {pm('augmentation_gain')}, "
+        f"{verdict} (real {pm('downstream/real_accuracy')}, real + synthetic "
+        f"{pm('downstream/real_plus_synthetic_accuracy')}, synthetic only {pm('cas')})."
     )
 
 
@@ -122,11 +132,33 @@ def truncation(m: dict[str, Any]) -> str:
     )
 
 
+def run_time(m: dict[str, Any]) -> str:
+    r = m["make_run"]
+    stages = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in r["stage_s"].items())
+    return (
+        f"A fresh clone's `make run` took **{r['total_s'] / 60:.0f} minutes** on {r['cpu']} "
+        f"({r['cores']} cores, no GPU), installing included ({r['install_s']:.0f} s): "
+        f"{stages} (`python benchmarks/make_run.py`, {r['date']})."
+    )
+
+
+def disk(m: dict[str, Any]) -> str:
+    r = m["make_run"]
+    return (
+        f"Installing downloads about {r['download_mb'] / 1024:.1f} GB and the venv takes "
+        f"{r['venv_mb'] / 1024:.1f} GB (PyPI's PyTorch brings its CUDA libraries; see "
+        "`TORCH_INDEX` below for a CPU-only one); the default run's data and DVC cache take "
+        f"{r['data_mb'] / 1024:.1f} GB more."
+    )
+
+
 FIGURES: dict[str, Callable[[dict[str, Any]], str]] = {
     "grid-caption": grid_caption,
     "expected-scores": expected_scores,
     "downstream": downstream,
     "truncation": truncation,
+    "run-time": run_time,
+    "disk": disk,
 }
 
 
