@@ -50,7 +50,7 @@ def weak_judge_warning(ctx: EvalContext) -> str:
         f"{ctx.judge_accuracy:.1%} of held-out real images right, below "
         f"evaluate.min_judge_accuracy {ctx.p.min_judge_accuracy:.0%}. These scores rest on it "
         f"and cannot be trusted: {', '.join(JUDGED)} (and the snapshot and truncation curves). "
-        "More real images per class, or a higher classifier.epochs or classifier.min_steps, may help."
+        "More real images per class, or higher classifier.epochs or min_steps, may help."
     )
 
 
