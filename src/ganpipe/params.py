@@ -544,6 +544,7 @@ class ClassifierParams(_Section):
     validation: Float = Field(
         0.1, ge=0.01, le=0.5, description="share of the training split that chooses the pass"
     )
+    width: Int = Field(16, ge=4, le=512, description="channels of the judge's first block")
     augment: Bool = True  # random shifts; brightness and contrast on colour images
     flip: Bool = False  # mirror images too: for classes a mirror does not change
     batch_size: Int = Field(128, ge=1, le=65536)

@@ -26,12 +26,12 @@ from ganpipe.params import ClassifierParams
 VALIDATION_SALT = "validation:"  # a split of its own, independent of the held-out one
 
 
-def judge_widths(size: int) -> tuple[int, ...]:
+def judge_widths(size: int, width: int = 16) -> tuple[int, ...]:
     """Channels per conv block: one block per halving down to 4-7 px (3 to 5 blocks), each
-    twice as wide as the one before from 16. 28-32 px gets the small net; 64 px a fourth block
-    of 128, which costs about as much again per batch as the three before it."""
+    twice as wide as the one before from ``width``. 28-32 px gets the small net; 64 px a fourth
+    block of 8 x ``width``, which costs about as much again per batch as the three before it."""
     blocks = max(3, min(5, int(math.log2(size)) - 2))
-    return tuple(16 * 2**i for i in range(blocks))
+    return tuple(width * 2**i for i in range(blocks))
 
 
 def augment(x: torch.Tensor, p: ClassifierParams, g: torch.Generator) -> torch.Tensor:
@@ -104,7 +104,7 @@ def fit_judge(train: ImageSet, p: ClassifierParams) -> Fit:
     torch.manual_seed(p.seed)
     g = torch.Generator().manual_seed(p.seed)
     model = DomainClassifier(
-        train.channels, len(train.classes), train.size, judge_widths(train.size)
+        train.channels, len(train.classes), train.size, judge_widths(train.size, p.width)
     )
     opt = torch.optim.Adam(model.parameters(), lr=p.lr)
     steps = max(1, len(fit.labels) // p.batch_size)

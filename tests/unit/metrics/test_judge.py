@@ -18,6 +18,7 @@ def test_depth_grows_with_the_image_size() -> None:
     assert judge_widths(28) == judge_widths(32) == WIDTHS  # the default's net is the small one
     assert judge_widths(64) == (16, 32, 64, 128)  # down to 4x4 before the feature layer
     assert judge_widths(128) == judge_widths(256) == (16, 32, 64, 128, 256)
+    assert judge_widths(64, width=32) == (32, 64, 128, 256)  # classifier.width
 
 
 def test_augment_shifts_jitters_and_mirrors_within_bounds() -> None:
