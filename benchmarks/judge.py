@@ -17,7 +17,7 @@ section and the new keys' defaults. Each
 line gives held-out accuracy, training seconds and (after) the passes run and chosen. The last
 line is JSON with every figure and the CPU.
 
-    python benchmarks/judge.py [--suite fmnist sign emoji messy] [--threads N]
+    python benchmarks/judge.py [--suite fmnist sign emoji messy] [--threads N] [--set width=32]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -107,11 +108,12 @@ def suite_data(name: str) -> ImageSet:
     return load_image_set(colour_suite(COLOUR_DATA[name]).stage)
 
 
-def measure(name: str) -> dict[str, float]:
+def measure(name: str, overrides: dict[str, Any]) -> dict[str, float]:
     """Held-out accuracy and seconds of the classifier before and after, on one set."""
     train, heldout = split_holdout(suite_data(name), HOLDOUT)
     raw = yaml.safe_load(SECTION[name].read_text())
-    after_p = build(ClassifierParams, raw.get("classifier"), f"{SECTION[name].name}: classifier")
+    section = {**(raw.get("classifier") or {}), **overrides}
+    after_p = build(ClassifierParams, section, f"{SECTION[name].name}: classifier")
     start = time.perf_counter()
     before = accuracy(train_classifier(train, after_p), heldout)  # the stage's training until now
     before_s = time.perf_counter() - start
@@ -147,12 +149,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--suite", nargs="*", default=["fmnist", "sign", "emoji", "messy"])
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
+    parser.add_argument(
+        "--set", nargs="*", default=[], help="classifier keys for 'after', e.g. width=32"
+    )
     args = parser.parse_args()
+    overrides = {k: yaml.safe_load(v) for k, v in (item.split("=", 1) for item in args.set)}
     if args.threads:
         torch.set_num_threads(args.threads)
     out: dict[str, object] = {"cpu": cpu_name(), "threads": torch.get_num_threads()}
+    out["after_overrides"] = overrides
     for name in args.suite:
-        out[name] = measure(name)
+        out[name] = measure(name, overrides)
         for when in ("before", "after"):
             text = warning_for(out[name][f"{when}_accuracy"])  # type: ignore[index]
             print(f"[judge] {name} {when}: {text or 'judge strong enough, no warning'}")
