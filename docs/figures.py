@@ -11,10 +11,15 @@ and is made here from the committed ``metrics/*.json`` (what ``make run`` writes
 - ``run-time`` and ``disk``: the time, download and disk size of a fresh clone's ``make run``,
   from ``docs/runs/make_run.json``, the last line ``python benchmarks/make_run.py`` printed.
 
-``python docs/figures.py`` rewrites them after a new run is committed; ``--check`` only says
-which differ (tests/unit/test_figures.py runs it, so a README that disagrees with the committed
-metrics fails the tests). docs/truncation_figures.py redraws the pictures; docs/FIGURES.md lists
-every figure with the command, CPU and date it came from.
+``python docs/figures.py`` rewrites them after a new run is committed; ``--from-run DIR`` first
+takes a finished run's results from DIR (its ``dvc.lock``, ``metrics/``, the grid
+``data/samples/grid.png`` as ``docs/grid.png``, and the truncation pictures
+``docs/truncation_*.png`` if ``python docs/truncation_figures.py`` drew them there; with
+``--make-run FILE``, ``benchmarks/make_run.py``'s output, whose last line becomes
+``docs/runs/make_run.json``); ``--check`` only says which differ (tests/unit/test_figures.py
+does the same, so a README that disagrees with the committed metrics fails the tests).
+docs/truncation_figures.py draws the pictures; docs/FIGURES.md lists every figure with the
+command, CPU and date it came from.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -181,11 +187,29 @@ def rewrite(text: str, metrics: dict[str, Any]) -> tuple[str, list[str]]:
     return text, changed
 
 
+def take_run(run: Path, root: Path, make_run: Path | None) -> None:
+    """A finished run's committed results and pictures into ``root``."""
+    shutil.copy(run / "dvc.lock", root / "dvc.lock")
+    shutil.rmtree(root / "metrics")
+    shutil.copytree(run / "metrics", root / "metrics")
+    shutil.copy(run / "data" / "samples" / "grid.png", root / "docs" / "grid.png")
+    for picture in sorted((run / "docs").glob("truncation_*.png")):
+        shutil.copy(picture, root / "docs" / picture.name)
+    if make_run is not None:
+        last = [ln for ln in make_run.read_text().splitlines() if ln.startswith("{")][-1]
+        (root / MAKE_RUN).parent.mkdir(parents=True, exist_ok=True)
+        (root / MAKE_RUN).write_text(json.dumps(json.loads(last), indent=2) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=ROOT, help="the project (metrics/, README)")
     parser.add_argument("--check", action="store_true", help="only say which figures differ")
+    parser.add_argument("--from-run", type=Path, default=None, help="a finished run's folder")
+    parser.add_argument("--make-run", type=Path, default=None, help="make_run.py's output")
     args = parser.parse_args()
+    if args.from_run is not None:
+        take_run(args.from_run, args.root, args.make_run)
     readme = args.root / "README.md"
     text, changed = rewrite(readme.read_text(), _load(args.root))
     if args.check:

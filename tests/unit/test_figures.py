@@ -2,6 +2,7 @@
 
 import copy
 import importlib.util
+import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -53,3 +54,24 @@ def test_the_downstream_verdict_follows_the_spread(committed: dict[str, Any]) ->
     assert "the samples help" in figures.downstream(other)
     other["evaluate"].update(augmentation_gain=0.01, augmentation_gain_std=0.01)
     assert "add nothing measurable" in figures.downstream(other)
+
+
+def test_a_finished_run_is_taken_whole(tmp_path: Path) -> None:
+    run, root = tmp_path / "run", tmp_path / "root"
+    for folder in ("metrics", "data/samples", "docs"):
+        (run / folder).mkdir(parents=True)
+    for folder in ("metrics", "docs"):
+        (root / folder).mkdir(parents=True)
+    (run / "dvc.lock").write_text("lock")
+    (run / "metrics/evaluate.json").write_text("{}")
+    (root / "metrics/stale.json").write_text("{}")
+    (run / "data/samples/grid.png").write_bytes(b"png")
+    (run / "docs/truncation_1.png").write_bytes(b"t1")
+    out = tmp_path / "make_run.out"
+    out.write_text('make run: 15 min\n{"total_s": 900.0}\n')
+    figures.take_run(run, root, out)
+    assert (root / "dvc.lock").read_text() == "lock"
+    assert sorted(p.name for p in (root / "metrics").iterdir()) == ["evaluate.json"]
+    assert (root / "docs/grid.png").read_bytes() == b"png"
+    assert (root / "docs/truncation_1.png").read_bytes() == b"t1"
+    assert json.loads((root / figures.MAKE_RUN).read_text()) == {"total_s": 900.0}
