@@ -90,6 +90,8 @@ def expected_scores(m: dict[str, Any]) -> str:
     table = ["| score | the default run | what it says |", "|---|---|---|"]
     table += [f"| {a} | {b} | {note} |" for a, b, note in rows]
     times = {k[5:-2]: v for k, v in e.items() if k.startswith("time/") and k != "time/total_s"}
+    if not times:
+        return "\n".join(table)
     slowest = sorted(times.items(), key=lambda kv: -kv[1])[:3]
     spent = ", ".join(f"{name} {seconds:.0f} s" for name, seconds in slowest)
     return "\n".join(table) + (
@@ -150,6 +152,8 @@ def run_time(m: dict[str, Any]) -> str:
 
 def disk(m: dict[str, Any]) -> str:
     r = m["make_run"]
+    if r.get("venv_mb") is None:
+        return "Not measured by the committed run (`python benchmarks/make_run.py` prints it)."
     return (
         f"Installing downloads about {r['download_mb'] / 1024:.1f} GB and the venv takes "
         f"{r['venv_mb'] / 1024:.1f} GB (PyPI's PyTorch brings its CUDA libraries; see "
