@@ -1,9 +1,11 @@
 """The metric registry (after StyleGAN2-ADA's metric_main): one function per metric.
 
 Each metric takes an :class:`EvalContext` (generated and real images, the domain classifier and
-the features it computes once) and returns flat, stable keys for ``metrics/evaluate.json``, with
-``protocol/<metric>/...`` saying what it scored (:func:`sampling.seen`). A metric that caps its
-images takes the same number from every class (:func:`sampling.balanced_index`). ``ONLY_IF``
+the features it computes once) and returns flat, stable keys for ``metrics/evaluate.json``. A
+metric that caps its images takes the same number from every class
+(:func:`sampling.balanced_index`) and says what it scored (``protocol/<metric>/...``,
+:func:`sampling.seen`); for the others the runner records every fake and every held-out real
+(:func:`every_image`). ``ONLY_IF``
 names the metrics that apply to some images only (stripes: grey; colour spread: RGB), and
 ``JUDGED`` those whose scores rest on the domain classifier's judgement.
 """
@@ -83,8 +85,9 @@ class EvalContext:
         return self.real_train
 
 
-def _both(ctx: EvalContext, metric: str) -> dict[str, Any]:
-    """The protocol of a metric over every fake and every held-out real."""
+def every_image(ctx: EvalContext, metric: str) -> dict[str, Any]:
+    """The protocol of a metric over every fake and every held-out real: what the runner
+    records for a metric that returns no ``protocol/<metric>/...`` of its own."""
     return seen(metric, ctx.fake.labels, ctx.real.labels, HELD_OUT)
 
 
@@ -98,7 +101,6 @@ def conditional_accuracy(ctx: EvalContext) -> dict[str, float]:
     out = {
         "conditional_accuracy": float((predicted == labels).mean()),
         "classifier_real_accuracy": ctx.judge_accuracy,
-        **_both(ctx, "conditional_accuracy"),
     }
     for index, name in enumerate(ctx.fake.classes):
         mine = labels == index
@@ -111,7 +113,7 @@ def domain_fd(ctx: EvalContext) -> dict[str, float]:
     """Fréchet distance in the domain classifier's feature space (offline FID analogue)."""
     fake_stats = feature_statistics(ctx.fake_embedding[0])
     real_stats = feature_statistics(ctx.real_embedding[0])
-    return {"domain_fd": frechet_distance(*fake_stats, *real_stats), **_both(ctx, "domain_fd")}
+    return {"domain_fd": frechet_distance(*fake_stats, *real_stats)}
 
 
 def intra_class_fd(ctx: EvalContext) -> dict[str, float]:
@@ -126,7 +128,7 @@ def intra_class_fd(ctx: EvalContext) -> dict[str, float]:
             )
     if out:
         out["intra_fd_mean"] = float(np.mean(list(out.values())))
-    return {**out, **_both(ctx, "intra_class_fd")}
+    return out
 
 
 def domain_kid(ctx: EvalContext) -> dict[str, float]:
@@ -134,7 +136,7 @@ def domain_kid(ctx: EvalContext) -> dict[str, float]:
     mean, std = kernel_inception_distance(
         ctx.real_embedding[0], ctx.fake_embedding[0], ctx.p.kid_subsets, ctx.p.kid_subset_size
     )
-    return {"domain_kid_mean": mean, "domain_kid_std": std, **_both(ctx, "domain_kid")}
+    return {"domain_kid_mean": mean, "domain_kid_std": std}
 
 
 def domain_prdc(ctx: EvalContext) -> dict[str, Any]:
@@ -205,7 +207,7 @@ def intra_class_diversity(ctx: EvalContext) -> dict[str, float]:
             }
         )
     out["mode_collapse_classes"] = float(flagged)
-    return {**out, **_both(ctx, "intra_class_diversity")}
+    return out
 
 
 def memorisation(ctx: EvalContext) -> dict[str, Any]:
@@ -234,7 +236,6 @@ def stripes(ctx: EvalContext) -> dict[str, float]:
         "stripes/fake": fake,
         "stripes/real": real,
         "stripe_ratio_to_real": fake / real,
-        **_both(ctx, "stripes"),
     }
 
 
@@ -262,7 +263,6 @@ def colour_spread(ctx: EvalContext) -> dict[str, float]:
         "colour_spread/real": mean_real,
         "colour_spread_ratio_to_real": mean_fake / mean_real,
         **out,
-        **_both(ctx, "colour_spread"),
     }
 
 

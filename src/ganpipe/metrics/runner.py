@@ -1,4 +1,5 @@
-"""Every registered metric over one context, each timed (as StyleGAN2-ADA's ``calc_metric``).
+"""Every registered metric over one context, each timed (as StyleGAN2-ADA's ``calc_metric``),
+each with the protocol of what it saw.
 
 What evaluate writes besides the scores: ``time/<metric>_s`` for each metric (the first metric to
 need the domain classifier's features is not charged for them: ``time/features_s`` is), a
@@ -14,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ganpipe.metrics.registry import JUDGED, METRICS, ONLY_IF, EvalContext
+from ganpipe.metrics.registry import JUDGED, METRICS, ONLY_IF, EvalContext, every_image
 
 Log = Callable[[str], None]
 
@@ -74,7 +75,10 @@ def run_metrics(ctx: EvalContext, log: Log = print) -> dict[str, Any]:
         if name in ONLY_IF and not ONLY_IF[name][1](ctx):
             log(f"[evaluate] {name}: not reported, it applies to {ONLY_IF[name][0]} only")
             continue
-        results.update(timed(results, name, lambda metric=metric: metric(ctx)))
+        values = timed(results, name, lambda metric=metric: metric(ctx))
+        if not any(key.startswith(f"protocol/{name}/") for key in values):
+            values.update(every_image(ctx, name))
+        results.update(values)
         mark = " (judge too weak)" if warning and name in JUDGED else ""
         log(f"[evaluate] {name}: {results[f'time/{name}_s']:.1f} s{mark}")
     results.update(headline(ctx, results))
