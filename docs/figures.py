@@ -57,7 +57,7 @@ def _classes(evaluate: Metrics) -> list[str]:
 
 
 def grid_caption(m: dict[str, Any]) -> str:
-    names = ", ".join(c.replace("-", " ") for c in _classes(m["evaluate"]))
+    names = ", ".join(_classes(m["evaluate"]))
     return (
         f"*The default run: Fashion-MNIST after {m['train']['kimg']:.0f} kimg (thousands of "
         f"images shown to the discriminator), one row per class in alphabetical order "
