@@ -5,9 +5,17 @@ PIP := $(VENV)/bin/pip
 
 .PHONY: run test install install-test lint
 
+# TORCH_INDEX=https://download.pytorch.org/whl/cpu: torch without its CUDA libraries (README),
+# at pyproject.toml's pins
+TORCH_INDEX ?=
+TORCH_PINS := $(shell grep -o '"torch\(vision\)\?==[^"]*"' pyproject.toml | tr -d '"')
+
 $(VENV)/bin/activate:
+	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { \
+	  echo "ganpipe needs Python 3.10 or newer; python3 is $$(python3 --version 2>&1)" >&2; exit 1; }
 	python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
+	$(if $(TORCH_INDEX),$(PIP) install -q $(TORCH_PINS) --index-url $(TORCH_INDEX))
 
 install: $(VENV)/bin/activate
 	$(PIP) install -q -e .

@@ -74,9 +74,10 @@ def source_id(row: Row) -> str:
     return row.origin.removeprefix(COPY_OF) if row.origin.startswith(COPY_OF) else row.id
 
 
-def is_holdout(image_id: str, fraction: float) -> np.bool_:
-    """Deterministic, content-based membership of the held-out evaluation split."""
-    bucket = int(hashlib.sha256(image_id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+def is_holdout(image_id: str, fraction: float, salt: str = "") -> np.bool_:
+    """Deterministic, content-based membership of the held-out evaluation split (another
+    ``salt``: another split, independent of it)."""
+    bucket = int(hashlib.sha256((salt + image_id).encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
     return np.bool_(bucket < fraction)
 
 
@@ -121,9 +122,9 @@ def load_image_set(
     return ImageSet(images, labels, classes, [source_id(r) for r in rows])
 
 
-def split_holdout(data: ImageSet, fraction: float) -> tuple[ImageSet, ImageSet]:
+def split_holdout(data: ImageSet, fraction: float, salt: str = "") -> tuple[ImageSet, ImageSet]:
     """(train, held-out) by a hash of each image's source id, so copies stay together."""
-    mask = np.array([is_holdout(i, fraction) for i in data.ids], dtype=bool)
+    mask = np.array([is_holdout(i, fraction, salt) for i in data.ids], dtype=bool)
     return data.subset(~mask), data.subset(mask)
 
 

@@ -541,7 +541,21 @@ class SampleParams(_Section):
 class ClassifierParams(_Section):
     """The domain classifier that gives offline features and conditional accuracy."""
 
-    epochs: Int = Field(3, ge=1, le=1000)
+    epochs: Int = Field(
+        3, ge=1, le=1000, description="most passes; the one best on validation is kept"
+    )
+    min_steps: Int = Field(
+        1000, ge=0, le=10**7, description="at least this many batches: more passes on small sets"
+    )
+    patience: Int = Field(
+        10, ge=1, le=1000, description="stop after this many passes without a better one"
+    )
+    validation: Float = Field(
+        0.1, ge=0.01, le=0.5, description="share of the training split that chooses the pass"
+    )
+    width: Int = Field(16, ge=4, le=512, description="channels of the judge's first block")
+    augment: Bool = True  # random shifts; brightness and contrast on colour images
+    flip: Bool = False  # mirror images too: for classes a mirror does not change
     batch_size: Int = Field(128, ge=1, le=65536)
     lr: Float = Field(1e-3, gt=0, le=1)
     holdout: Float = Field(
@@ -566,6 +580,12 @@ class EvaluateParams(_Section):
     collapse_ratio: Float = Field(
         0.5, ge=0, le=1, description="flag a class when fake diversity < ratio x real"
     )
+    min_judge_accuracy: Float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="below this held-out accuracy the domain classifier is too weak to judge",
+    )
     # The fidelity-diversity curve: these truncation thresholds (0 = none), each scored on
     # truncation_per_class fresh fakes per class; [] = no curve
     truncation_curve: list[Truncation] = Field(
@@ -579,6 +599,13 @@ class EvaluateParams(_Section):
     downstream: Bool = True  # false: only CAS, one classifier over the samples as before
     downstream_steps: Int = Field(
         100, ge=1, le=10**6, description="training steps of each classifier (classifier.batch_size)"
+    )
+    downstream_passes: Int = Field(
+        4,
+        ge=1,
+        le=10**4,
+        description="at most this many passes over the real training images (fewer steps on "
+        "a small set)",
     )
     downstream_seeds: Int = Field(3, ge=2, le=100, description="classifiers per training set")
     downstream_per_class: Int = Field(

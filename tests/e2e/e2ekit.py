@@ -259,7 +259,7 @@ def tiny(params: dict[str, Any], image_size: int | None = None) -> dict[str, Any
             source["per_class"] = PER_CLASS
     shrink(p, "filter", workers=1)
     shrink(p, "resize", image_size=image_size or (28 if mode == "L" else 32), upscale=True)
-    shrink(p, "classifier", epochs=1, batch_size=16, holdout=0.25)
+    shrink(p, "classifier", epochs=1, min_steps=0, batch_size=16, holdout=0.25)
     shrink(p, "curate", folds=2, epochs=1, batch_size=16, image_size=16)
     shrink(
         p,

@@ -82,7 +82,7 @@ WALKED = [
 MY_IMAGES = "/path/to/my_images"
 SIGN_DIGITS = Path(__file__).parent / "data/sign-digits"
 MISFILED = ("2/IMG_1120.JPG", "0/IMG_1120.JPG")  # a photo of a 2 in the 0 folder
-EXPERIMENTS = ["lr-low", "hinge", "lrd-low", "lrd-high"]
+EXPERIMENTS = ["lr-low", "ema-fixed", "lrd-low", "lrd-high"]
 SCORES = ["conditional_accuracy", "domain_fd"]
 
 
@@ -301,9 +301,9 @@ def test_preset_block_runs_asl_alphabet(walker: Walker) -> None:
 def test_experiments_block(walker: Walker) -> None:
     out = walker.block("experiments")
     assert ran(out).count("train") == 2
-    assert "lr-low" in out and "hinge" in out  # the table `dvc exp show` printed
+    assert "lr-low" in out and "ema-fixed" in out  # the table `dvc exp show` printed
     params = read_params(walker.repo)["train"]
-    assert params["lr_g"] == 0.0001 and params["loss"] == "hinge"
+    assert params["lr_g"] == 0.0001 and params["ema_rampup"] == 0  # ++: a key not listed
 
 
 def test_sweep_block(walker: Walker) -> None:
@@ -316,7 +316,7 @@ def test_compare_block(walker: Walker) -> None:
     out = walker.block("compare")
     assert "domain_fd" in out  # dvc metrics diff / dvc exp diff
     html = (walker.repo / "compare/index.html").read_text()
-    for rev in ("lr-low", "hinge"):
+    for rev in ("lr-low", "ema-fixed"):
         assert html.count(rev) >= 3, f"{rev} missing from the plots"
     for title in ("Losses", "Snapshot domain FD"):
         assert title in html
@@ -334,7 +334,7 @@ def test_exp_show_holds_every_run_with_its_params_and_scores(walker: Walker) -> 
     shown = experiments(walker.repo)
     expected = {
         "lr-low": {"lr_g": 0.0001},
-        "hinge": {"lr_g": 0.0001, "loss": "hinge"},
+        "ema-fixed": {"lr_g": 0.0001, "ema_rampup": 0},
         "lrd-low": {"lr_d": 0.0001},
         "lrd-high": {"lr_d": 0.0004},
     }

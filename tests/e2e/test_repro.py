@@ -25,7 +25,7 @@ TINY = {
     "resize": {"image_size": 28},
     "curate": {"folds": 2, "epochs": 1, "batch_size": 16, "image_size": 16, "relevance": "off"},
     "augment": {"chains": ["fliph"]},
-    "classifier": {"epochs": 1, "batch_size": 16, "holdout": 0.25},
+    "classifier": {"epochs": 1, "min_steps": 0, "batch_size": 16, "holdout": 0.25},
     "train": {
         "batch_size": 16,
         "total_kimg": 0.128,

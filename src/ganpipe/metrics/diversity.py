@@ -148,12 +148,6 @@ def ms_ssim(x: torch.Tensor, y: torch.Tensor, data_range: float | None = None) -
     return torch.prod(stacked ** weights.view(-1, 1, 1), dim=0).mean(dim=1)
 
 
-def similarity_protocol(height: int, width: int) -> str:
-    """Name of the measure used for this image size, for the metric's protocol record."""
-    scales = ms_ssim_scales(height, width)
-    return "ssim" if scales == 1 else f"ms-ssim-{scales}scale"
-
-
 def mean_pairwise_similarity(images: torch.Tensor, n_pairs: int = 1000, seed: int = 0) -> float:
     """Mean MS-SSIM (by the scale rule) of ``n_pairs`` random distinct pairs of uint8 images.
 
@@ -201,8 +195,9 @@ def nearest_real_ssim(
 
     Exact when ``candidates`` is None or ≥ len(real). Otherwise SSIM is evaluated only against the
     ``candidates`` pixel-L2-nearest reals: a near-copy of a training image is L2-near too, and
-    this turns n_fake × n_real SSIMs into n_fake × candidates. Local moments of every image are
-    computed once; each pair then costs one filtered product.
+    this turns n_fake × n_real SSIMs into n_fake × candidates. Local moments of every fake and
+    of every real that is some fake's candidate are computed once; each pair then costs one
+    filtered product, so a large training split costs only its L2 prefilter.
     """
     fake, data_range = _as_float(fake, data_range)
     real, _ = _as_float(real, data_range)
@@ -210,6 +205,8 @@ def nearest_real_ssim(
         idx = torch.arange(len(real)).expand(len(fake), -1)
     else:
         idx = _candidates(fake, real, candidates, chunk)
+    used, local = torch.unique(idx, return_inverse=True)  # moments of the candidates only
+    real, real_index, idx = real[used], used, local
     mf, mr = _batched_moments(fake), _batched_moments(real)
     per_fake = idx.shape[1]
     best = torch.empty(len(fake), dtype=torch.float64)
@@ -224,5 +221,5 @@ def nearest_real_ssim(
         scores = _ssim_terms(pair_f, pair_r, exy, data_range)[0].mean(dim=1).view(len(rows), -1)
         top = scores.max(dim=1)
         best[s : s + step] = top.values
-        arg[s : s + step] = rows.gather(1, top.indices[:, None]).squeeze(1)
+        arg[s : s + step] = real_index[rows.gather(1, top.indices[:, None]).squeeze(1)]
     return best, arg

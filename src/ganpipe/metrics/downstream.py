@@ -12,6 +12,7 @@ whether it is more than noise.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 from tqdm import tqdm
@@ -39,6 +40,12 @@ def synthetic_subset(fake: ImageSet, per_class: int) -> ImageSet:
             f"of class {name!r}: lower it (0 = all samples) or raise sample.per_class"
         )
     return fake.first_per_class(per_class)
+
+
+def scaled_steps(n_real: int, batch_size: int, steps: int, passes: int) -> int:
+    """``steps`` batches, but no more than ``passes`` passes over the real training images: on
+    a small set more steps only refit the same images, and cost evaluate time."""
+    return max(1, min(steps, math.ceil(passes * n_real / batch_size)))
 
 
 def arm_accuracies(

@@ -1,27 +1,20 @@
 """Fréchet distance between Gaussian fits of two feature sets (FID without the extractor).
 
 Statistics and distance are separate from feature extraction so that any extractor (InceptionV3,
-the domain classifier) shares one audited implementation, and so that the real statistics can be
-cached once per content hash. Everything is float64: float32 covariances of 2048-d features lose
-enough precision to move FID in the first decimal.
+the domain classifier) shares one audited implementation; :func:`content_hash` keys the
+Inception real features' cache (inception.py). Everything is float64: float32 covariances of
+2048-d features lose enough precision to move FID in the first decimal.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import scipy.linalg
 from scipy.linalg.blas import dtrmm
 
-from ganpipe.files import atomic_write
-
 Statistics = tuple[np.ndarray, np.ndarray]
-
-_SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
 
 
 def feature_statistics(features: np.ndarray) -> Statistics:
@@ -82,11 +75,6 @@ def frechet_distance(
     return max(float(diff @ diff + trace), 0.0)
 
 
-def frechet_distance_features(features1: np.ndarray, features2: np.ndarray) -> float:
-    """Fréchet distance between the Gaussian fits of two feature sets."""
-    return frechet_distance(*feature_statistics(features1), *feature_statistics(features2))
-
-
 def _symmetrise(a: np.ndarray) -> np.ndarray:
     return (a + a.T) / 2.0
 
@@ -113,22 +101,3 @@ def content_hash(*arrays: np.ndarray | bytes | str) -> str:
         h.update(f"array:{a.dtype.str}:{a.shape}:".encode())
         h.update(a.tobytes())
     return h.hexdigest()
-
-
-def cached_statistics(key: str, compute: Callable[[], Statistics], cache_dir: Path) -> Statistics:
-    """Load ``<cache_dir>/<key>.npz`` or compute, store atomically and return (mu, sigma).
-
-    ``key`` should be a content hash (see :func:`content_hash`) that also names the extractor and
-    its weights, so a stale entry cannot be hit. Real statistics are reused across checkpoints.
-    """
-    if not _SAFE_KEY.match(key):
-        raise ValueError(f"cache key must be a plain file-name stem, got {key!r}")
-    path = Path(cache_dir) / f"{key}.npz"
-    if path.exists():
-        with np.load(path) as data:
-            return data["mu"].astype(np.float64), data["sigma"].astype(np.float64)
-    mu, sigma = compute()
-    mu, sigma = np.asarray(mu, np.float64), np.asarray(sigma, np.float64)
-    with atomic_write(path) as fh:
-        np.savez(fh, mu=mu, sigma=sigma)
-    return mu, sigma

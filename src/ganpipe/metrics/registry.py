@@ -1,13 +1,19 @@
 """The metric registry (after StyleGAN2-ADA's metric_main): one function per metric.
 
 Each metric takes an :class:`EvalContext` (generated and real images, the domain classifier and
-the features it computes once) and returns flat, stable keys for ``metrics/evaluate.json``.
+the features it computes once) and returns flat, stable keys for ``metrics/evaluate.json``. A
+metric that caps its images takes the same number from every class
+(:func:`sampling.balanced_index`) and says what it scored (``protocol/<metric>/...``,
+:func:`sampling.seen`); for the others the runner records every fake and every held-out real
+(:func:`every_image`). ``ONLY_IF``
+names the metrics that apply to some images only (stripes: grey; colour spread: RGB), and
+``JUDGED`` those whose scores rest on the domain classifier's judgement.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -23,16 +29,19 @@ from ganpipe.metrics.classifier import (
 )
 from ganpipe.metrics.colour import class_colour_spreads
 from ganpipe.metrics.diversity import mean_pairwise_similarity, nearest_real_ssim
-from ganpipe.metrics.downstream import downstream_scores, synthetic_subset
+from ganpipe.metrics.downstream import downstream_scores, scaled_steps, synthetic_subset
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
 from ganpipe.metrics.inception import inception_metrics
 from ganpipe.metrics.kid import kernel_inception_distance
 from ganpipe.metrics.prdc import prdc
+from ganpipe.metrics.sampling import balanced_index, seen
 from ganpipe.metrics.stripes import stripe_statistic
 from ganpipe.params import ClassifierParams, EvaluateParams
 
 DIVERSITY_PAIRS = 500  # random pairs per class and side
-MEMORISATION_FAKES = 500  # fakes checked against every held-out real
+MEMORISATION_FAKES = 500  # fakes, over every class, checked against G's training images
+PRDC_MAX = 5000  # images per side for precision/recall: its k-NN balls cost n^2
+HELD_OUT, TRAIN = "held-out", "train"  # the real splits a metric may score against
 STATS_CACHE = Path.home() / ".cache" / "ganpipe" / "inception-stats"  # keyed by content hash
 
 
@@ -46,8 +55,7 @@ class EvalContext:
     classifier_sha256: str
     p: EvaluateParams
     cp: ClassifierParams
-    protocol: dict[str, Any] = field(default_factory=dict)
-    real_train: ImageSet | None = None  # the real training split, for the downstream classifiers
+    real_train: ImageSet | None = None  # the real training split: G's images, the downstream's
 
     def with_fake(self, fake: ImageSet) -> EvalContext:
         """The same reals and classifier against other fakes, the real features computed once."""
@@ -65,6 +73,23 @@ class EvalContext:
         feats, logits = embed(self.classifier, self.real.images)
         return feats.numpy(), logits.numpy()
 
+    @cached_property
+    def judge_accuracy(self) -> float:
+        """The domain classifier's accuracy on the held-out reals: how far its verdicts go."""
+        return float((self.real_embedding[1].argmax(1) == self.real.labels.numpy()).mean())
+
+    def training_split(self, metric: str) -> ImageSet:
+        """The real images G trained on; a metric that needs them fails without."""
+        if self.real_train is None:
+            raise ValueError(f"{metric} needs the real training split (EvalContext.real_train)")
+        return self.real_train
+
+
+def every_image(ctx: EvalContext, metric: str) -> dict[str, Any]:
+    """The protocol of a metric over every fake and every held-out real: what the runner
+    records for a metric that returns no ``protocol/<metric>/...`` of its own."""
+    return seen(metric, ctx.fake.labels, ctx.real.labels, HELD_OUT)
+
 
 def conditional_accuracy(ctx: EvalContext) -> dict[str, float]:
     """Share of generated images the domain classifier assigns to the class they were asked for.
@@ -73,10 +98,9 @@ def conditional_accuracy(ctx: EvalContext) -> dict[str, float]:
     """
     predicted = ctx.fake_embedding[1].argmax(1)
     labels = ctx.fake.labels.numpy()
-    real_acc = float((ctx.real_embedding[1].argmax(1) == ctx.real.labels.numpy()).mean())
     out = {
         "conditional_accuracy": float((predicted == labels).mean()),
-        "classifier_real_accuracy": real_acc,
+        "classifier_real_accuracy": ctx.judge_accuracy,
     }
     for index, name in enumerate(ctx.fake.classes):
         mine = labels == index
@@ -115,31 +139,26 @@ def domain_kid(ctx: EvalContext) -> dict[str, float]:
     return {"domain_kid_mean": mean, "domain_kid_std": std}
 
 
-def _spread(total: int, n: int) -> np.ndarray:
-    """n of ``total`` indices, evenly spaced: images come sorted by class, so the first n
-    would leave the last classes out."""
-    return np.arange(n) * total // n
-
-
-def domain_prdc(ctx: EvalContext) -> dict[str, float]:
-    """Precision/recall (fidelity vs coverage of the real distribution), density, coverage."""
-    n_real, n_fake = len(ctx.real.labels), len(ctx.fake.labels)
-    n = min(n_real, n_fake, 5000)
-    scores = prdc(
-        ctx.real_embedding[0][_spread(n_real, n)],
-        ctx.fake_embedding[0][_spread(n_fake, n)],
-        k=ctx.p.pr_k,
-    )
-    return {f"domain_{k}": v for k, v in scores.items()}
+def domain_prdc(ctx: EvalContext) -> dict[str, Any]:
+    """Precision/recall (fidelity vs coverage of the real distribution), density, coverage,
+    on as many images per side, every class alike."""
+    n = min(len(ctx.real.labels), len(ctx.fake.labels), PRDC_MAX)
+    real, fake = balanced_index(ctx.real.labels, n), balanced_index(ctx.fake.labels, n)
+    scores = prdc(ctx.real_embedding[0][real], ctx.fake_embedding[0][fake], k=ctx.p.pr_k)
+    return {
+        **{f"domain_{k}": v for k, v in scores.items()},
+        **seen("domain_prdc", ctx.fake.labels[fake], ctx.real.labels[real], HELD_OUT),
+    }
 
 
 def fidelity_diversity(ctx: EvalContext) -> dict[str, float]:
     """One point of the truncation curve: domain precision, recall, FD, conditional accuracy."""
-    return {
+    point = {
         "conditional_accuracy": conditional_accuracy(ctx)["conditional_accuracy"],
         **domain_fd(ctx),
         **domain_prdc(ctx),
     }
+    return {k: v for k, v in point.items() if not k.startswith("protocol/")}
 
 
 def downstream(ctx: EvalContext) -> dict[str, float]:
@@ -148,18 +167,19 @@ def downstream(ctx: EvalContext) -> dict[str, float]:
     class's real features; collapsed or off-class samples give a classifier that fails on real
     data. With ``evaluate.downstream`` off, CAS alone, as one classifier trained for
     ``classifier.epochs`` over the samples."""
+    split = f"fit on {TRAIN} (real arms), tested on {HELD_OUT}"
     if not ctx.p.downstream:
-        return {"cas": accuracy(train_classifier(ctx.fake, ctx.cp), ctx.real)}
-    if ctx.real_train is None:
-        raise ValueError("evaluate.downstream needs the real training split (real_train)")
-    return downstream_scores(
-        ctx.real_train.first_per_class(ctx.p.downstream_real_per_class),
-        synthetic_subset(ctx.fake, ctx.p.downstream_per_class),
-        ctx.real,
-        ctx.cp,
-        ctx.p.downstream_steps,
-        ctx.p.downstream_seeds,
+        cas = accuracy(train_classifier(ctx.fake, ctx.cp), ctx.real)
+        return {"cas": cas, **seen("downstream", ctx.fake.labels, ctx.real.labels, HELD_OUT)}
+    real = ctx.training_split("evaluate.downstream").first_per_class(
+        ctx.p.downstream_real_per_class
     )
+    synthetic = synthetic_subset(ctx.fake, ctx.p.downstream_per_class)
+    steps = scaled_steps(
+        len(real.labels), ctx.cp.batch_size, ctx.p.downstream_steps, ctx.p.downstream_passes
+    )
+    scores = downstream_scores(real, synthetic, ctx.real, ctx.cp, steps, ctx.p.downstream_seeds)
+    return {**scores, **seen("downstream", synthetic.labels, real.labels, split)}
 
 
 def intra_class_diversity(ctx: EvalContext) -> dict[str, float]:
@@ -190,17 +210,20 @@ def intra_class_diversity(ctx: EvalContext) -> dict[str, float]:
     return out
 
 
-def memorisation(ctx: EvalContext) -> dict[str, float]:
+def memorisation(ctx: EvalContext) -> dict[str, Any]:
     """Nearest-real-neighbour SSIM of each fake (the ISIC seed's SSIM, made meaningful).
 
-    Near 1 means a generated image is a copy of a real one; the mean and the share above 0.95
-    say whether the generator memorises.
+    Against the real images G trained on (the training split): a copy can only be of an image
+    G saw. Near 1 means a generated image is a copy of one; the mean and the share above 0.95
+    say whether the generator memorises. ``MEMORISATION_FAKES`` fakes, every class alike.
     """
-    n = min(len(ctx.fake.labels), MEMORISATION_FAKES)
-    best, _ = nearest_real_ssim(ctx.fake.images[:n], ctx.real.images)
+    train = ctx.training_split("memorisation")
+    fakes = balanced_index(ctx.fake.labels, MEMORISATION_FAKES)
+    best, _ = nearest_real_ssim(ctx.fake.images[fakes], train.images)
     return {
         "nearest_real_ssim_mean": float(best.mean()),
         "nearest_real_ssim_share_above_0.95": float((best > 0.95).double().mean()),
+        **seen("memorisation", ctx.fake.labels[fakes], train.labels, TRAIN),
     }
 
 
@@ -209,14 +232,18 @@ def stripes(ctx: EvalContext) -> dict[str, float]:
     fake and real; ``stripe_ratio_to_real`` near 1 means the fakes have the real images' mix
     of fine detail, above 1 that rows alternate where real images are smooth."""
     fake, real = stripe_statistic(ctx.fake.images), stripe_statistic(ctx.real.images)
-    return {"stripes/fake": fake, "stripes/real": real, "stripe_ratio_to_real": fake / real}
+    return {
+        "stripes/fake": fake,
+        "stripes/real": real,
+        "stripe_ratio_to_real": fake / real,
+    }
 
 
 def colour_spread(ctx: EvalContext) -> dict[str, float]:
     """Spread of per-image mean colour within each class (colour.py), fake and real, averaged
     over the classes both sides have; RGB only (a grey set has no colour to drop). A ratio to
     real well below 1 means colour modes dropped: every image of a class in one tone."""
-    if ctx.fake.channels != 3 or ctx.real.channels != 3:
+    if not _colour(ctx):
         return {}
     k = len(ctx.fake.classes)
     fake = class_colour_spreads(ctx.fake.images, ctx.fake.labels, k)
@@ -244,17 +271,26 @@ def inception(ctx: EvalContext) -> dict[str, Any]:
 
     Values are None unless ``inception_status`` is "ok": never a made-up number.
     """
-    n = ctx.p.inception_n
-    weights = ctx.p.inception_weights or None
-    return inception_metrics(
-        ctx.fake.images[:n],
-        ctx.real.images[:n],
+    fake = balanced_index(ctx.fake.labels, ctx.p.inception_n)
+    real = balanced_index(ctx.real.labels, ctx.p.inception_n)
+    scores = inception_metrics(
+        ctx.fake.images[fake],
+        ctx.real.images[real],
         ctx.p.inception,
-        weights,
+        ctx.p.inception_weights or None,
         cache_dir=STATS_CACHE,
         kid_subsets=ctx.p.kid_subsets,
         kid_subset_size=ctx.p.kid_subset_size,
     )
+    return {**scores, **seen("inception", ctx.fake.labels[fake], ctx.real.labels[real], HELD_OUT)}
+
+
+def _colour(ctx: EvalContext) -> bool:
+    return ctx.fake.channels == 3 and ctx.real.channels == 3
+
+
+def _grey(ctx: EvalContext) -> bool:
+    return ctx.fake.channels == 1 and ctx.real.channels == 1
 
 
 METRICS: dict[str, Callable[[EvalContext], dict[str, Any]]] = {
@@ -270,3 +306,10 @@ METRICS: dict[str, Callable[[EvalContext], dict[str, Any]]] = {
     "colour_spread": colour_spread,
     "inception": inception,
 }
+# metric -> (the images it means something for, in words; the test of them)
+ONLY_IF: dict[str, tuple[str, Callable[[EvalContext], bool]]] = {
+    "stripes": ("grey images (a grey-garment artefact measure)", _grey),
+    "colour_spread": ("RGB images", _colour),
+}
+# the metrics whose scores are the domain classifier's verdicts or live in its feature space
+JUDGED = ("conditional_accuracy", "domain_fd", "intra_class_fd", "domain_kid", "domain_prdc")

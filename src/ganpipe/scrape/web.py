@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from ganpipe.errors import UserError
-from ganpipe.manifest import KEPT, Row, stage_counts
+from ganpipe.manifest import Row
 from ganpipe.params import LICENSED_APIS, WEB_ENGINES, ScrapeParams, Source
 from ganpipe.scrape.download import Downloader, Job
 from ganpipe.scrape.engines import make_engine, queries
@@ -54,16 +51,3 @@ def collect_web(source: Source, params: ScrapeParams, raw_dir: Path) -> list[Row
         engine.close()
         downloader.close()
     return downloader.rows(jobs)
-
-
-def web_totals(rows: Sequence[Row]) -> dict[str, Any]:
-    """Totals and failure reasons for ``metrics/scrape.json``."""
-    reasons = Counter(r.reason for r in rows if r.status != KEPT)
-    kept = sum(r.status == KEPT for r in rows)
-    return {
-        "tried": len(rows),
-        "kept": kept,
-        "rejected": len(rows) - kept,
-        "reasons": dict(sorted(reasons.items())),
-        "per_class": stage_counts(rows),
-    }

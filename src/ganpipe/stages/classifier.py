@@ -8,24 +8,28 @@ from typing import Any
 from ganpipe.data import load_image_set, split_holdout
 from ganpipe.errors import UserError
 from ganpipe.files import write_json
-from ganpipe.metrics.classifier import accuracy, save_classifier, train_classifier
+from ganpipe.metrics.classifier import accuracy, save_classifier
+from ganpipe.metrics.judge import fit_judge
 from ganpipe.params import ClassifierParams
 
 
 def run_classifier(
     data_dir: Path, model_path: Path, metrics_path: Path, p: ClassifierParams
 ) -> dict[str, Any]:
-    """Fit on the training split, report held-out accuracy, save weights + class list."""
+    """Fit on the training split (the pass chosen on a validation slice of it), report
+    held-out accuracy, save weights + class list."""
     train, heldout = split_holdout(load_image_set(data_dir), p.holdout)
     if len(heldout.labels) == 0:
         raise UserError(f"classifier.holdout={p.holdout} left no held-out images in {data_dir}")
-    model = train_classifier(train, p)
+    fit = fit_judge(train, p)
+    model = fit.model
     result = {
         "heldout_accuracy": round(accuracy(model, heldout), 6),
         "train_accuracy": round(accuracy(model, train), 6),
         "n_train": len(train.labels),
         "n_heldout": len(heldout.labels),
         "classes": len(train.classes),
+        **fit.record(),
     }
     result["weights_sha256"] = save_classifier(model, train.classes, model_path, result)
     write_json(metrics_path, result)

@@ -1,8 +1,9 @@
 """The evaluate stage: every registered metric on the samples, and curves over training
-snapshots and over truncation thresholds."""
+snapshots and over truncation thresholds; the time of each, in ``metrics/evaluate.json``."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from ganpipe.generate import generate_images
 from ganpipe.metrics.classifier import embed, load_classifier
 from ganpipe.metrics.downstream import synthetic_subset
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
-from ganpipe.metrics.registry import METRICS, EvalContext, fidelity_diversity
+from ganpipe.metrics.registry import HELD_OUT, EvalContext, fidelity_diversity
+from ganpipe.metrics.runner import run_metrics, timed
+from ganpipe.metrics.sampling import balanced_index
 from ganpipe.modelfile import load_weights, read_model_file
 from ganpipe.params import ClassifierParams, EvaluateParams
 from ganpipe.sample import GENERATORS, generate, load_generator
@@ -24,8 +27,16 @@ from ganpipe.sample import GENERATORS, generate, load_generator
 TRUNCATION_SEED = 0  # the curve's latents: sample.seed's default, so its 0 point is the samples'
 
 
+def curve_per_class(ctx: EvalContext) -> int:
+    """Fakes per class for each point of either curve: ``evaluate.truncation_per_class``, but no
+    more than the held-out reals of the largest class (a point's precision and recall use as
+    many of each side, so more fakes would only cost time), and more than ``pr_k``."""
+    most_real = int(ctx.real.labels.bincount().max())
+    return max(min(ctx.p.truncation_per_class, most_real), ctx.p.pr_k + 1)
+
+
 def snapshot_curve(
-    ctx: EvalContext, generator_path: Path, snapshots: list[Path], n: int = 2000
+    ctx: EvalContext, generator_path: Path, snapshots: list[Path]
 ) -> list[dict[str, float]]:
     """Domain FD and conditional accuracy of every snapshot kept during training.
 
@@ -34,6 +45,7 @@ def snapshot_curve(
     gen = load_generator(generator_path)
     real_stats = feature_statistics(ctx.real_embedding[0])
     n_classes = len(gen.classes) if gen.conditional else 0
+    n = curve_per_class(ctx) * max(n_classes, 1)
     g = torch.Generator().manual_seed(2024)
     z = torch.randn(n, gen.model.z_dim, generator=g)
     y = torch.arange(n) % n_classes if n_classes else None
@@ -54,10 +66,10 @@ def snapshot_curve(
 
 def truncation_curve(ctx: EvalContext, generator_path: Path) -> list[dict[str, float]]:
     """The fidelity-diversity curve: at each ``evaluate.truncation_curve`` threshold,
-    ``truncation_per_class`` fresh fakes per class scored against the same held-out reals."""
+    :func:`curve_per_class` fresh fakes per class scored against the same held-out reals."""
     gen = load_generator(generator_path)
     names = gen.classes if gen.conditional else gen.classes[:1]
-    n = ctx.p.truncation_per_class
+    n = curve_per_class(ctx)
     y = torch.tensor([ctx.real.classes.index(name) for name in names]).repeat_interleave(n)
     curve = []
     for threshold in tqdm(ctx.p.truncation_curve, desc="truncation curve", unit="threshold"):
@@ -74,8 +86,8 @@ def truncation_curve(ctx: EvalContext, generator_path: Path) -> list[dict[str, f
 
 
 def _rounded(values: dict[str, Any]) -> dict[str, Any]:
-    """Floats to 6 decimals (stable diffs); strings and None (unavailable) as they are."""
-    return {k: round(float(v), 6) if isinstance(v, int | float) else v for k, v in values.items()}
+    """Floats to 6 decimals (stable diffs); counts, strings and None (unavailable) as they are."""
+    return {k: round(v, 6) if isinstance(v, float) else v for k, v in values.items()}
 
 
 def evaluation_context(
@@ -91,7 +103,9 @@ def evaluation_context(
     if p.downstream:
         synthetic_subset(fake, p.downstream_per_class)  # too few samples: say so before any work
     real_train, real = split_holdout(load_image_set(real_dir, classes), cp.holdout)
-    real = real.subset(np.arange(len(real.labels)) < p.n_real)
+    keep = np.zeros(len(real.labels), dtype=bool)
+    keep[balanced_index(real.labels, p.n_real)] = True  # the cap takes every class alike
+    real = real.subset(keep)
     return EvalContext(fake, real, classifier, sha, p, cp, real_train=real_train)
 
 
@@ -112,26 +126,36 @@ def run_evaluate(
     The truncation curve is drawn from the generator ``checkpoint`` names (``sample.checkpoint``:
     the one the samples came from); the snapshot curve from the exported EMA generator.
     """
+    start = time.perf_counter()
     torch.manual_seed(0)
-    ctx = evaluation_context(samples_dir, real_dir, classifier_path, p, cp)
-    results: dict[str, Any] = {}
-    for name, metric in METRICS.items():
-        results.update(_rounded(metric(ctx)))
-        print(f"[evaluate] {name}: done")
+    times: dict[str, Any] = {}
+    ctx = timed(
+        times, "load", lambda: evaluation_context(samples_dir, real_dir, classifier_path, p, cp)
+    )
+    results = {**times, **run_metrics(ctx)}
     results.update(
         {
             "protocol/n_real": len(ctx.real.labels),
             "protocol/n_fake": len(ctx.fake.labels),
-            "protocol/reference": f"{real_dir} held-out {cp.holdout}",
+            "protocol/reference": f"{real_dir} {HELD_OUT} {cp.holdout}",
             "protocol/extractor": "domain-classifier",
             "protocol/weights_sha256": ctx.classifier_sha256[:16],
         }
     )
-    write_json(metrics_path, results)
     if models_dir is not None and curve_path is not None:
         snapshots = sorted((models_dir / "train" / "snapshots").glob("kimg*.pt"))
-        curve = snapshot_curve(ctx, models_dir / "generator.pt", snapshots)
+        curve = timed(
+            results,
+            "snapshot_curve",
+            lambda: snapshot_curve(ctx, models_dir / "generator.pt", snapshots),
+        )
         write_json(curve_path, curve)
     if models_dir is not None and truncation_path is not None:
-        write_json(truncation_path, truncation_curve(ctx, models_dir / GENERATORS[checkpoint]))
+        generator = models_dir / GENERATORS[checkpoint]
+        curve = timed(results, "truncation_curve", lambda: truncation_curve(ctx, generator))
+        write_json(truncation_path, curve)
+    results["time/total_s"] = round(time.perf_counter() - start, 3)
+    print(f"[evaluate] total {results['time/total_s']:.0f} s")
+    results = _rounded(results)
+    write_json(metrics_path, results)
     return results

@@ -5,7 +5,7 @@ import torch
 
 from ganpipe.data import ImageSet
 from ganpipe.errors import UserError
-from ganpipe.metrics.downstream import downstream_scores, synthetic_subset
+from ganpipe.metrics.downstream import downstream_scores, scaled_steps, synthetic_subset
 from ganpipe.params import ClassifierParams
 
 CP = ClassifierParams(batch_size=16, lr=3e-3)
@@ -60,3 +60,9 @@ def test_synthetic_subset_takes_n_per_class_or_names_the_key() -> None:
     assert synthetic_subset(fake, 0) is fake
     with pytest.raises(UserError, match=r"evaluate\.downstream_per_class is 6, .* 5 images"):
         synthetic_subset(fake, 6)
+
+
+def test_steps_scale_down_to_the_passes_over_a_small_real_set() -> None:
+    assert scaled_steps(54_000, 128, 100, 4) == 100  # the default's: unchanged
+    assert scaled_steps(1_850, 128, 100, 4) == 58  # a 64 px colour set: 4 passes
+    assert scaled_steps(3, 128, 100, 4) == 1

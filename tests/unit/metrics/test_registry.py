@@ -1,24 +1,30 @@
 """The evaluation registry on tiny sets where the right answer is known."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import torch
 
 from ganpipe.data import ImageSet, load_image_set
+from ganpipe.metrics import registry
 from ganpipe.metrics.classifier import train_classifier
 from ganpipe.metrics.registry import (
+    JUDGED,
+    METRICS,
     EvalContext,
     conditional_accuracy,
     domain_fd,
     domain_prdc,
     downstream,
     fidelity_diversity,
+    inception,
     intra_class_diversity,
     memorisation,
     stripes,
 )
+from ganpipe.metrics.runner import run_metrics
 from ganpipe.params import ClassifierParams, EvaluateParams
 
 CP = ClassifierParams(epochs=3, batch_size=16, lr=3e-3)
@@ -58,8 +64,8 @@ def test_one_repeated_image_per_class_is_flagged_as_collapse(real: ImageSet) -> 
 
 
 def test_cas_is_high_for_real_data(real: ImageSet) -> None:
-    off = context(real, real, EvaluateParams(downstream=False))
-    assert downstream(off) == {"cas": pytest.approx(1.0, abs=0.1)}
+    off = downstream(context(real, real, EvaluateParams(downstream=False)))
+    assert off["cas"] == pytest.approx(1.0, abs=0.1) and off["protocol/downstream/classes"] == 2
     scores = downstream(context(real, real, EvaluateParams(downstream_steps=30)))
     assert scores["cas"] > 0.9 and scores["downstream/real_accuracy"] == scores["cas"]
     assert scores["downstream/seeds"] == 3 and abs(scores["augmentation_gain"]) < 0.1
@@ -96,3 +102,54 @@ def test_stripes_of_real_as_fake_match_the_real_ones(real: ImageSet) -> None:
     scores = stripes(context(real, real))
     assert scores["stripes/fake"] == pytest.approx(scores["stripes/real"])
     assert scores["stripe_ratio_to_real"] == pytest.approx(1.0)
+
+
+def halves(real: ImageSet) -> tuple[ImageSet, ImageSet]:
+    """Two disjoint real sets with both classes: even and odd positions."""
+    even = torch.arange(len(real.labels)).numpy() % 2 == 0
+    return real.subset(even), real.subset(~even)
+
+
+def test_memorisation_looks_for_copies_among_the_images_g_trained_on(real: ImageSet) -> None:
+    train, heldout = halves(real)
+    model = train_classifier(real, CP)
+    ctx = EvalContext(train, heldout, model, "0" * 64, EvaluateParams(), CP, real_train=train)
+    copies = memorisation(ctx)  # the fakes are G's training images: memorised
+    assert copies["nearest_real_ssim_mean"] == pytest.approx(1.0)
+    assert copies["nearest_real_ssim_share_above_0.95"] == 1.0
+    assert copies["protocol/memorisation/split"] == "train"
+    unseen = memorisation(replace(ctx, fake=heldout))  # copies of images G never saw
+    assert unseen["nearest_real_ssim_mean"] < 0.9
+
+
+def test_memorisation_needs_the_training_split(real: ImageSet) -> None:
+    ctx = EvalContext(real, real, train_classifier(real, CP), "0" * 64, EvaluateParams(), CP)
+    with pytest.raises(ValueError, match="memorisation needs the real training split"):
+        memorisation(ctx)
+
+
+def test_capped_metrics_take_every_class(real: ImageSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Images sorted by class: a cap of 10 of 80 taken from the front would see class a only."""
+    monkeypatch.setattr(registry, "MEMORISATION_FAKES", 10)
+    monkeypatch.setattr(registry, "PRDC_MAX", 10)
+    ctx = context(real, real, EvaluateParams(inception="off", inception_n=10))
+    for scores, name in (
+        (memorisation(ctx), "memorisation"),
+        (domain_prdc(ctx), "domain_prdc"),
+        (inception(ctx), "inception"),
+    ):
+        assert scores[f"protocol/{name}/classes"] == 2, name
+        assert scores[f"protocol/{name}/n_fake"] == 10, name
+
+
+def test_every_metric_records_what_it_saw_under_its_own_name(real: ImageSet) -> None:
+    ctx = context(real, real, EvaluateParams(inception="off", downstream_steps=2))
+    results = run_metrics(ctx, lambda line: None)
+    for name in METRICS.keys() - {"colour_spread"}:  # colour only: not run on grey images
+        mine = {k.split("/")[2] for k in results if k.startswith(f"protocol/{name}/")}
+        assert {"n_fake", "n_real", "split", "classes"} <= mine, name
+        assert results[f"protocol/{name}/classes"] == 2, name
+    assert results["protocol/memorisation/split"] == "train"  # its own record, kept
+    assert results["protocol/domain_fd/split"] == "held-out"  # the runner's
+    assert set(JUDGED) <= set(METRICS)
+    assert not [k for k in conditional_accuracy(ctx) if k.startswith("protocol/")]

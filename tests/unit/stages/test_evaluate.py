@@ -73,11 +73,24 @@ def test_scores_downstream_gain_and_the_truncation_curve(run: Path) -> None:
         assert 0 <= point["domain_precision"] <= 1 and 0 <= point["domain_recall"] <= 1
         assert point["domain_fd"] >= 0 and 0 <= point["conditional_accuracy"] <= 1
     assert json.loads((run / "snapshot_curve.json").read_text()) == []  # no snapshots kept
+    for name in ("memorisation", "domain_prdc", "inception", "conditional_accuracy"):
+        assert scores[f"protocol/{name}/classes"] == 2, name
+    assert scores["protocol/memorisation/split"] == "train"
+    stage_times = ("load", "features", "downstream", "snapshot_curve", "truncation_curve")
+    assert all(scores[f"time/{name}_s"] >= 0 for name in stage_times)
+    assert scores["time/total_s"] >= sum(scores[f"time/{name}_s"] for name in stage_times)
+
+
+def test_the_real_cap_takes_every_class(run: Path) -> None:
+    scores = evaluate(run, replace(FAST, n_real=6, truncation_curve=[]))
+    assert scores["protocol/n_real"] == 6
+    assert scores["protocol/domain_fd/n_real"] == 6 and scores["protocol/domain_fd/classes"] == 2
 
 
 def test_downstream_off_and_no_curve_give_cas_alone(run: Path) -> None:
     scores = evaluate(run, replace(FAST, downstream=False, truncation_curve=[]))
-    assert "cas" in scores and not [k for k in scores if "downstream" in k or "gain" in k]
+    scored = [k for k in scores if not k.startswith(("protocol/", "time/"))]
+    assert "cas" in scores and not [k for k in scored if "downstream" in k or "gain" in k]
     assert json.loads((run / "truncation_curve.json").read_text()) == []
 
 
