@@ -243,7 +243,13 @@ def train_and_score(
     z = torch.randn(len(y), gen.model.z_dim, generator=torch.Generator().manual_seed(0))
     fake = ImageSet(generate_images(gen.model, z, y), y, classes, [str(i) for i in range(len(y))])
     ctx = EvalContext(
-        fake, suite.real, suite.classifier, suite.sha, EvaluateParams(), CP, {}, suite.real_train
+        fake,
+        suite.real,
+        suite.classifier,
+        suite.sha,
+        EvaluateParams(),
+        CP,
+        real_train=suite.real_train,
     )
     if grid is not None:
         first = (torch.arange(len(y)) % PER_CLASS) < 10
