@@ -183,7 +183,8 @@ class Walker:
             tiles = open_page(driver, url)
             scores = [t.find_elements(By.CSS_SELECTOR, ".score") for t in tiles]
             top = max(
-                range(len(tiles)), key=lambda k: float(scores[k][0].text) if scores[k] else -1
+                range(len(tiles)),
+                key=lambda k: float(scores[k][0].text.split()[0]) if scores[k] else -1,  # '0.56 #2'
             )
             key = tiles[top].get_attribute("data-key")
             badge = [b.text for b in tiles[top].find_elements(By.CSS_SELECTOR, ".badge, .reason")]
