@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shareddata
 import torch
 import yaml
 from PIL import Image
@@ -77,8 +78,7 @@ from ganpipe.train.loop import training_loop
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "benchmarks" / "params"
-# ../shared/data beside the repository; GANPIPE_SHARED_DATA elsewhere (a git worktree)
-SHARED = Path(os.environ.get("GANPIPE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SHARED = shareddata.root()  # ../shared/data beside the repository, or GANPIPE_SHARED_DATA
 PER_CLASS = 500  # generated images per class, as the evaluate stage's default
 COLOUR_SIZE = 64  # the colour suites' side (``--size`` for another)
 COLOUR_CLASSIFIER = ClassifierParams(epochs=8, batch_size=64, lr=2e-3)  # ~1,850 training images

@@ -26,10 +26,14 @@ def choose(path: Path | None) -> None:
         _chosen[:] = [path]
 
 
+def root() -> Path:
+    """The shared data folder as chosen so far (it may not exist: :func:`shared` checks)."""
+    return _chosen[0] if _chosen else Path(os.environ.get(ENV) or BESIDE)
+
+
 def shared(*parts: str) -> Path:
     """``parts`` under the shared data folder; a clear error naming all three ways when absent."""
-    root = _chosen[0] if _chosen else Path(os.environ.get(ENV) or BESIDE)
-    path = root.joinpath(*parts)
+    path = root().joinpath(*parts)
     if not path.exists():
         raise SystemExit(
             f"shared data not found: {path} (give the folder holding sign-language-digits/ and "
