@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from resumekit import assert_resumes_exactly
 
 from ganpipe.models import build_models
 from ganpipe.models.fastgan import SkipExcitation, excitation_sources
 from ganpipe.params import ParamsError, TrainParams, build
-from ganpipe.train import ema as ema_module
-from ganpipe.train import loop as loop_module
-from ganpipe.train.loop import training_loop
 from ganpipe.train.step import Nets, discriminator_step, generator_step
 
 FASTGAN = {"g_skip_excite": True, "g_glu": True, "upsample": "bilinear"}
@@ -102,10 +100,6 @@ def test_trains_a_few_steps_in_colour(size: int) -> None:
     assert all(not torch.equal(a, b) for a, b in zip(before, G.parameters(), strict=True))
 
 
-def train(stage: Path, out: Path, p: TrainParams) -> dict:
-    return training_loop(stage, out / "models", p, out / "live", out / "t.json", None, 0.2)
-
-
 def test_interrupted_run_resumes_to_the_same_weights(
     tmp_path: Path,
     stage_factory: Callable[..., Path],
@@ -116,24 +110,4 @@ def test_interrupted_run_resumes_to_the_same_weights(
     p = dataclasses.replace(
         TINY, **FASTGAN, g_channels=16, total_kimg=0.032, snapshot_kimg=0.032, diffaugment="color"
     )
-    monkeypatch.setattr(ema_module, "SETTLE_IMAGES", 512)  # standing statistics: fewer images
-    train(stage, tmp_path / "straight", p)
-    step, calls = loop_module.step, []
-
-    def interrupted(run: loop_module.Run, nets: loop_module.Nets) -> None:
-        calls.append(1)
-        if len(calls) == 3:  # Ctrl-C between steps: the loop saves the state first
-            raise KeyboardInterrupt
-        step(run, nets)
-
-    monkeypatch.setattr(loop_module, "step", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        train(stage, tmp_path / "killed", p)
-    monkeypatch.setattr(loop_module, "step", step)
-    train(stage, tmp_path / "killed", p)
-    assert "resuming from" in capsys.readouterr().out
-    a, b = (
-        torch.load(run / "models" / "generator.pt", weights_only=True)["state_dict"]
-        for run in (tmp_path / "straight", tmp_path / "killed")
-    )
-    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert_resumes_exactly(stage, tmp_path, p, monkeypatch, capsys)

@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from resumekit import assert_resumes_exactly
 
 from ganpipe.models import build_models
 from ganpipe.params import ParamsError, TrainParams, build
-from ganpipe.train import ema as ema_module
-from ganpipe.train import loop as loop_module
 from ganpipe.train.lecam import DECAY, add_anchors, anchors, lecam_penalty
-from ganpipe.train.loop import training_loop
 from ganpipe.train.step import Nets, discriminator_step, generator_step
 
 TINY = TrainParams(
@@ -74,10 +72,6 @@ def test_trains_a_few_steps_in_colour(size: int) -> None:
     assert anchors(D).abs().sum() > 0  # the averages follow D's logits
 
 
-def train(stage: Path, out: Path, p: TrainParams) -> dict:
-    return training_loop(stage, out / "models", p, out / "live", out / "t.json", None, 0.2)
-
-
 def test_interrupted_run_resumes_to_the_same_weights(
     tmp_path: Path,
     stage_factory: Callable[..., Path],
@@ -85,24 +79,4 @@ def test_interrupted_run_resumes_to_the_same_weights(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     stage = stage_factory(tmp_path / "stage", {"a": 6, "b": 6}, size=64, channels=3)
-    monkeypatch.setattr(ema_module, "SETTLE_IMAGES", 512)
-    train(stage, tmp_path / "straight", TINY)
-    step, calls = loop_module.step, []
-
-    def interrupted(run: loop_module.Run, nets: loop_module.Nets) -> None:
-        calls.append(1)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        step(run, nets)
-
-    monkeypatch.setattr(loop_module, "step", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        train(stage, tmp_path / "killed", TINY)
-    monkeypatch.setattr(loop_module, "step", step)
-    train(stage, tmp_path / "killed", TINY)
-    assert "resuming from" in capsys.readouterr().out
-    a, b = (
-        torch.load(run / "models" / "generator.pt", weights_only=True)["state_dict"]
-        for run in (tmp_path / "straight", tmp_path / "killed")
-    )
-    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert_resumes_exactly(stage, tmp_path, TINY, monkeypatch, capsys)
