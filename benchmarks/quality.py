@@ -218,10 +218,14 @@ def colour_suite(data: ColourData, side: int = COLOUR_SIZE) -> Suite:
 
 
 def train_and_score(
-    contender: Contender, suite: Suite, budget: Budget, grid: Path | None = None
+    contender: Contender,
+    suite: Suite,
+    budget: Budget,
+    grid: Path | None = None,
+    keep: Path | None = None,
 ) -> dict[str, float]:
     """Train for the budget's minutes, then score the EMA generator (and write the first 10
-    images of each class to ``grid``)."""
+    images of each class to ``grid``, and copy the generator to ``keep``)."""
     p = contender.train_params(budget.minutes, budget.threads, budget.clock)
     with tempfile.TemporaryDirectory(prefix=f"ganpipe-quality-{contender.name}-") as tmp:
         work = Path(tmp)
@@ -235,9 +239,9 @@ def train_and_score(
             suite.holdout,
         )
         gen = load_generator(work / "models" / "generator.pt")
-        if budget.keep is not None:
-            budget.keep.mkdir(parents=True, exist_ok=True)
-            shutil.copy(work / "models" / "generator.pt", budget.keep / f"{grid_name(grid)}.pt")
+        if keep is not None:
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(work / "models" / "generator.pt", keep)
     classes = suite.real.classes
     y = torch.arange(len(classes)).repeat_interleave(PER_CLASS)
     z = torch.randn(len(y), gen.model.z_dim, generator=torch.Generator().manual_seed(0))
@@ -276,10 +280,6 @@ def train_and_score(
         out["augmentation_gain_std"] = round(gain["augmentation_gain_std"], 4)
         out["cas"] = round(gain["cas"], 4)
     return out
-
-
-def grid_name(grid: Path | None) -> str:
-    return grid.stem if grid else "generator"
 
 
 def similarity_ratios(ctx: EvalContext) -> dict[str, float]:
@@ -335,7 +335,8 @@ def run_contender(suite: str, contender: Contender, budget: Budget) -> dict[str,
     """Train and score one contender and print its line (a ``--parallel`` worker's job)."""
     start = time.perf_counter()
     grid = budget.grids / f"{suite}-{contender.name}.png" if budget.grids else None
-    scores = train_and_score(contender, load_suite(suite, budget.size), budget, grid)
+    keep = budget.keep / f"{suite}-{contender.name}.pt" if budget.keep else None
+    scores = train_and_score(contender, load_suite(suite, budget.size), budget, grid, keep)
     print(
         f"[{suite}] {contender.name}: {budget.minutes:g} {budget.clock} min -> {scores}"
         f" ({time.perf_counter() - start:.0f} s incl. scoring)",
