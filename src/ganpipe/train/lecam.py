@@ -34,6 +34,6 @@ def lecam_penalty(
     real_logit, fake_logit = real_logit.float(), fake_logit.float()
     with torch.no_grad():
         batch = torch.stack([real_logit.mean(), fake_logit.mean()])
-        averages.lerp_(batch.to(averages.dtype), 1 - DECAY)
-    a_real, a_fake = averages.float()
+        averages.lerp_(batch, 1 - DECAY)
+    a_real, a_fake = averages
     return F.relu(real_logit - a_fake).pow(2).mean() + F.relu(a_real - fake_logit).pow(2).mean()
