@@ -37,6 +37,7 @@ from train import benchmark_models, cpu_name, make_step, synthetic_stage
 
 from ganpipe.train import loop, snapshot
 from ganpipe.train.diffaugment import diff_augment
+from ganpipe.train.run import TrainPaths
 
 KINDS = {  # op-name fragments, first match wins
     "upsampling": ("upsample",),
@@ -143,9 +144,8 @@ def loop_breakdown(args: argparse.Namespace) -> dict[str, float]:
             timed(snapshot.Scorer, ["score"], seconds),
             timed(loop.Run, ["save_checkpoint"], seconds),
         ):
-            loop.training_loop(
-                data, root / "models", p, root / "live", root / "train.json", args.classifier, 0.1
-            )
+            paths = TrainPaths.in_folder(data, root, args.classifier)
+            loop.training_loop(paths, p, holdout=0.1)
         wall = time.perf_counter() - start
     phases = {
         "steps": seconds["step"],

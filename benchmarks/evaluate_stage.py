@@ -31,6 +31,7 @@ from ganpipe.stages.classifier import run_classifier
 from ganpipe.stages.evaluate import run_evaluate
 from ganpipe.stages.sample import run_sample
 from ganpipe.train.loop import training_loop
+from ganpipe.train.run import TrainPaths
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESET = ROOT / "presets" / "isic.yaml"
@@ -55,15 +56,8 @@ def run(stage: Path, work: Path, minutes: float) -> dict[str, object]:
     classifier_s = time.perf_counter() - start
     tp = dataclasses.replace(tp, max_minutes=minutes)
     start = time.perf_counter()
-    summary = training_loop(
-        stage,
-        work / "models",
-        tp,
-        work / "live",
-        work / "train.json",
-        work / "classifier.pt",
-        cp.holdout,
-    )["summary"]
+    paths = TrainPaths.in_folder(stage, work, work / "classifier.pt")
+    summary = training_loop(paths, tp, holdout=cp.holdout)["summary"]
     train_s = time.perf_counter() - start
     run_sample(work / "models", work / "samples", sp, stage)
     scores = run_evaluate(

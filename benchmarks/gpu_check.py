@@ -24,7 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train import synthetic_stage
 
 from ganpipe.params import TrainParams
-from ganpipe.train.loop import speedups, training_loop
+from ganpipe.train.device import speedups
+from ganpipe.train.loop import training_loop
+from ganpipe.train.run import TrainPaths
 
 ARCHS = ("dcgan", "resnet")
 HEADS = ("acgan", "ssl", "projection", "projection-ac", "reacgan")
@@ -34,7 +36,7 @@ def check(stage: Path, out: Path, p: TrainParams) -> dict[str, Any]:
     """One short run: its speed and whether it trained and exported."""
     start = time.perf_counter()
     try:
-        result = training_loop(stage, out / "models", p, out / "live", out / "t.json", None, 0.1)
+        result = training_loop(TrainPaths.in_folder(stage, out), p, holdout=0.1)
     except Exception as error:  # a report of every combination, not the first failure only
         traceback.print_exc()
         return {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}

@@ -75,6 +75,7 @@ from ganpipe.metrics.registry import (
 from ganpipe.params import ClassifierParams, EvaluateParams, TrainParams, build, load_all
 from ganpipe.sample import load_generator
 from ganpipe.train.loop import training_loop
+from ganpipe.train.run import TrainPaths
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = ROOT / "benchmarks" / "params"
@@ -229,15 +230,8 @@ def train_and_score(
     p = contender.train_params(budget.minutes, budget.threads, budget.clock)
     with tempfile.TemporaryDirectory(prefix=f"ganpipe-quality-{contender.name}-") as tmp:
         work = Path(tmp)
-        result = training_loop(
-            suite.stage,
-            work / "models",
-            p,
-            work / "live",
-            work / "train.json",
-            suite.classifier_path,
-            suite.holdout,
-        )
+        paths = TrainPaths.in_folder(suite.stage, work, suite.classifier_path)
+        result = training_loop(paths, p, holdout=suite.holdout)
         gen = load_generator(work / "models" / "generator.pt")
         if keep is not None:
             keep.parent.mkdir(parents=True, exist_ok=True)

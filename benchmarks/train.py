@@ -42,9 +42,11 @@ from torch.utils.flop_counter import FlopCounterMode
 from ganpipe.manifest import encode_png, write_image, write_manifest
 from ganpipe.models import build_models
 from ganpipe.params import TrainParams, load_section
+from ganpipe.train.device import apply_speedups, speedups
 from ganpipe.train.ema import update_ema
-from ganpipe.train.loop import apply_speedups, speedups, training_loop
+from ganpipe.train.loop import training_loop
 from ganpipe.train.precision import cpu_has_native_bf16
+from ganpipe.train.run import TrainPaths
 from ganpipe.train.step import Nets, discriminator_step, generator_step
 
 STEPS = {28: 20, 64: 4, 128: 2}  # timed steps per CPU round, by image size (~2-5 s each)
@@ -180,15 +182,8 @@ def loop_images_per_s(p: TrainParams, device: str, kimg: float) -> float:
     )
     with tempfile.TemporaryDirectory(prefix="ganpipe-bench-loop-") as tmp:
         root = Path(tmp)
-        result = training_loop(
-            synthetic_stage(root / "stage"),
-            root / "models",
-            p,
-            root / "live",
-            root / "train.json",
-            None,
-            holdout=0.0,
-        )
+        paths = TrainPaths.in_folder(synthetic_stage(root / "stage"), root)
+        result = training_loop(paths, p, holdout=0.0)
     return statistics.median(row["images_per_s"] for row in result["history"][1:])
 
 

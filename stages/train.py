@@ -7,21 +7,21 @@ batch.
 
 from ganpipe import stagekit
 from ganpipe.params import load_all
-from ganpipe.stages.train import run_train
+from ganpipe.train.loop import training_loop
+from ganpipe.train.run import TrainPaths
 
 
 def main() -> None:
     args = stagekit.parse(__doc__, "inp", "classifier", "models", "live", "metrics")
     params = load_all(args.params)
-    run_train(
-        args.inp,
-        args.models,
-        params["train"],
-        args.live,
-        args.metrics,
-        args.classifier,
-        params["classifier"].holdout,
+    paths = TrainPaths(
+        data=args.inp,
+        models=args.models,
+        live=args.live,
+        metrics=args.metrics,
+        classifier=args.classifier,
     )
+    training_loop(paths, params["train"], holdout=params["classifier"].holdout)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,11 @@ from ganpipe.params import TrainParams
 from ganpipe.train import ema as ema_module
 from ganpipe.train import loop as loop_module
 from ganpipe.train.loop import training_loop
+from ganpipe.train.run import TrainPaths
 
 
 def train(stage: Path, out: Path, p: TrainParams) -> dict:
-    return training_loop(stage, out / "models", p, out / "live", out / "t.json", None, 0.2)
+    return training_loop(TrainPaths.in_folder(stage, out), p, holdout=0.2)
 
 
 def assert_resumes_exactly(

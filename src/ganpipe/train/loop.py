@@ -16,7 +16,7 @@ import hashlib
 import math
 import shutil
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -29,176 +29,28 @@ from ganpipe.models import build_models, resolve_preset
 from ganpipe.params import TrainParams
 from ganpipe.train import checkpoint as ckpt
 from ganpipe.train import distributed
-from ganpipe.train.ada import Ada, ada_augment
-from ganpipe.train.diffaugment import diff_augment
+from ganpipe.train.ada import Ada
+from ganpipe.train.device import apply_speedups, pick_device, speedups
 from ganpipe.train.distributed import Rank
 from ganpipe.train.ema import ema_beta, update_ema, with_standing_statistics
 from ganpipe.train.lecam import add_anchors
-from ganpipe.train.memory import retain_freed_memory
-from ganpipe.train.precision import cpu_has_native_bf16
 from ganpipe.train.records import EPOCHS_FILE, Records, write_epochs
+from ganpipe.train.run import Run, TrainingDiverged, TrainPaths
 from ganpipe.train.sampler import Sampler
 from ganpipe.train.snapshot import Scorer, export_generator, save_grid_png
 from ganpipe.train.state import Stopwatch, TickStats, TrainState
 from ganpipe.train.step import Nets, discriminator_step, generator_step, step_stats
 
 
-class TrainingDiverged(RuntimeError):
-    """A loss became NaN or infinite; the last good checkpoint is kept."""
-
-
-def pick_device(name: str) -> torch.device:
-    """``auto`` prefers CUDA, then Apple MPS, then the CPU."""
-    if name != "auto":
-        return torch.device(name)
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
-
-
-@dataclass(frozen=True)
-class Speedups:
-    """What the device turns on."""
-
-    amp: bool  # bf16 autocast: fp32's range, so no loss scaling is needed
-    # NHWC: the layout tensor cores' convolutions want, and oneDNN's on the CPU (the default
-    # model trains 20-30% faster on 2 cores; benchmarks/train.py)
-    channels_last: bool
-    retain_freed_memory: bool  # CPU: no page faults per step (ganpipe.train.memory)
-
-
-def speedups(p: TrainParams, device: torch.device) -> Speedups:
-    """CUDA, and CPUs with native bf16 (AVX512-BF16 or AMX: ganpipe.train.precision), get bf16
-    autocast (``train.amp: false`` opts out); CUDA and the CPU channels_last; the CPU retained
-    memory; MPS none. Emulated bf16 (other CPUs) would be slower than fp32, so they keep it."""
-    native_bf16 = device.type == "cuda" or (device.type == "cpu" and cpu_has_native_bf16())
-    return Speedups(
-        amp=p.amp and native_bf16,
-        channels_last=device.type in ("cuda", "cpu"),
-        retain_freed_memory=device.type == "cpu",
-    )
-
-
-def apply_speedups(fast: Speedups, *models: torch.nn.Module) -> torch.memory_format:
-    """Put ``models`` (in place) in the device's layout and set the process's memory
-    behaviour; returns the layout input batches should have. The loop and benchmarks/train.py
-    both call this, so the benchmark times what training runs."""
-    layout = torch.channels_last if fast.channels_last else torch.contiguous_format
-    if fast.channels_last:
-        for model in models:
-            model.to(memory_format=layout)
-    if fast.retain_freed_memory:
-        retain_freed_memory()
-    return layout
-
-
-@dataclass(frozen=True)
-class Paths:
-    """Where a run reads and writes. ``work`` (checkpoint, snapshots, grids) is kept across
-    interruptions; the rest are the stage's outputs."""
-
-    data: Path
-    models: Path
-    live: Path
-    metrics: Path
-    classifier: Path | None
-
-    @property
-    def work(self) -> Path:
-        return self.models / "train"
-
-    @property
-    def checkpoint(self) -> Path:
-        return self.work / "checkpoint.pt"
-
-    def snapshot(self, kimg: float) -> Path:
-        return self.work / "snapshots" / f"kimg{kimg:08.1f}.pt"
-
-    def grid(self, kimg: float) -> Path:
-        return self.work / "grids" / f"kimg{kimg:08.1f}.png"
-
-
-@dataclass
-class Run:
-    """One training session: the :class:`TrainState` and what the phases need around it."""
-
-    p: TrainParams
-    rank: Rank
-    device: torch.device
-    paths: Paths
-    state: TrainState
-    sampler: Sampler
-    scorer: Scorer
-    fast: Speedups
-    layout: torch.memory_format
-    n_train: int  # images in the training split: one epoch
-    autocast: torch.autocast
-    out_of_time: bool = False
-    tick_start: float = 0.0  # perf_counter() and cur_nimg when this tick began
-    tick_start_nimg: int = 0
-
-    @property
-    def step_nimg(self) -> int:
-        return self.p.batch_size * self.p.d_steps
-
-    @property
-    def total_nimg(self) -> int:
-        return int(self.p.total_kimg * 1000)
-
-    @property
-    def tick_nimg(self) -> int:
-        return int(self.p.tick_kimg * 1000)
-
-    @property
-    def snapshot_nimg(self) -> int:
-        return int(self.p.snapshot_kimg * 1000)
-
-    @property
-    def done(self) -> bool:
-        return self.state.cur_nimg >= self.total_nimg or self.out_of_time
-
-    def crossed(self, every: int) -> bool:
-        """Did the last step pass a multiple of ``every`` images?"""
-        nimg = self.state.cur_nimg
-        return nimg // every > (nimg - self.step_nimg) // every
-
-    def augment(self, x: torch.Tensor) -> torch.Tensor:
-        """ADA at the state's p, or DiffAugment, drawn from the sampler's generator (so
-        identically on every process)."""
-        g, rank, world = self.state.sampler_rng, self.rank.rank, self.rank.world_size
-        if self.p.ada_target:
-            return ada_augment(x, self.state.ada.p, self.p.ada_ops, g, rank, world)
-        return diff_augment(x, self.p.diffaugment, g, rank, world)
-
-    def to_device(self, t: torch.Tensor) -> torch.Tensor:
-        """A batch on the device, image batches in the models' layout."""
-        if self.fast.channels_last and t.ndim == 4:
-            return t.to(self.device, memory_format=self.layout)
-        return t.to(self.device)
-
-    def save_checkpoint(self) -> None:
-        ckpt.save_atomic(self.state.state_dict(), self.paths.checkpoint)
-
-
-def training_loop(
-    data_dir: Path,
-    models_dir: Path,
-    p: TrainParams,
-    live_dir: Path,
-    metrics_path: Path,
-    classifier_path: Path | None,
-    holdout: float,
-) -> dict[str, Any]:
-    """Train G and D on ``data_dir``'s images; export generators and metrics.
+def training_loop(paths: TrainPaths, p: TrainParams, *, holdout: float) -> dict[str, Any]:
+    """Train G and D on ``paths.data``'s images (less the ``holdout`` share the classifier
+    stage keeps for evaluation); export generators and metrics.
 
     Under torchrun every process calls this and joins the process group here; rank 0 alone
     writes files, and its return value is the one that describes the run.
     """
     p = resolve_preset(p)
     rank = distributed.from_env()
-    paths = Paths(data_dir, models_dir, live_dir, metrics_path, classifier_path)
     with distributed.process_group(rank, pick_device(p.device)) as device:
         run = setup(paths, p, rank, device, holdout)
         resumed = resume(run)
@@ -211,7 +63,9 @@ def training_loop(
 
 
 # --------------------------------------------------------------------------------- setup
-def setup(paths: Paths, p: TrainParams, rank: Rank, device: torch.device, holdout: float) -> Run:
+def setup(
+    paths: TrainPaths, p: TrainParams, rank: Rank, device: torch.device, holdout: float
+) -> Run:
     """Seed, load the data, build the fresh run's state, its sampler and its scorer."""
     if p.threads:
         torch.set_num_threads(p.threads)

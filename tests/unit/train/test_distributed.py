@@ -19,6 +19,7 @@ from ganpipe.params import TrainParams
 from ganpipe.train import distributed
 from ganpipe.train.distributed import Rank
 from ganpipe.train.loop import training_loop
+from ganpipe.train.run import TrainPaths
 
 HERE = Path(__file__).resolve().parent
 TINY = TrainParams(
@@ -120,7 +121,7 @@ def test_two_processes_compute_what_one_computes(tiny_stage: Path, tmp_path: Pat
     )
     torchrun(tiny_stage, tmp_path / "ddp", p)
     one = tmp_path / "one"
-    training_loop(tiny_stage, one / "models", p, one / "live", one / "train.json", None, 0.2)
+    training_loop(TrainPaths.in_folder(tiny_stage, one), p, holdout=0.2)
     a, b = (
         torch.load(run / "models" / "train" / "checkpoint.pt", weights_only=True)
         for run in (tmp_path / "ddp", one)

@@ -19,9 +19,9 @@ import yaml
 
 from ganpipe.data import load_image_set, split_holdout
 from ganpipe.params import TrainParams
-from ganpipe.train import loop as loop_module
 from ganpipe.train import losses as losses_module
-from ganpipe.train.loop import Speedups, TrainingDiverged, speedups, training_loop
+from ganpipe.train.loop import TrainingDiverged, training_loop
+from ganpipe.train.run import TrainPaths
 
 REPO = Path(__file__).resolve().parents[3]
 TINY = TrainParams(
@@ -38,9 +38,7 @@ TINY = TrainParams(
 
 
 def train(stage: Path, out: Path, p: TrainParams = TINY) -> dict:
-    return training_loop(
-        stage, out / "models", p, out / "live", out / "train.json", None, holdout=0.2
-    )
+    return training_loop(TrainPaths.in_folder(stage, out), p, holdout=0.2)
 
 
 def weights(path: Path) -> dict[str, torch.Tensor]:
@@ -196,22 +194,6 @@ def test_compile_option_compiles_g_and_d(
     monkeypatch.setattr(torch, "compile", fake_compile)
     train(tiny_stage, tmp_path, dataclasses.replace(TINY, compile=True, total_kimg=0.016))
     assert compiled == ["Generator", "Discriminator"]
-
-
-def test_cuda_gets_bf16_autocast_and_channels_last_cpu_channels_last_and_memory(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    cuda, cpu, mps = torch.device("cuda"), torch.device("cpu"), torch.device("mps")
-    assert speedups(TINY, cuda) == Speedups(amp=True, channels_last=True, retain_freed_memory=False)
-    assert not speedups(dataclasses.replace(TINY, amp=False), cuda).amp
-    monkeypatch.setattr(loop_module, "cpu_has_native_bf16", lambda: False)
-    assert speedups(TINY, cpu) == Speedups(amp=False, channels_last=True, retain_freed_memory=True)
-    monkeypatch.setattr(loop_module, "cpu_has_native_bf16", lambda: True)  # AVX512-BF16, AMX
-    assert speedups(TINY, cpu) == Speedups(amp=True, channels_last=True, retain_freed_memory=True)
-    assert not speedups(dataclasses.replace(TINY, amp=False), cpu).amp
-    assert speedups(TINY, mps) == Speedups(
-        amp=False, channels_last=False, retain_freed_memory=False
-    )
 
 
 def _stage_cmd(params: Path, out: Path, stage: Path) -> list[str]:
