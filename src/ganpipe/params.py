@@ -32,6 +32,7 @@ from pydantic.dataclasses import dataclass, is_pydantic_dataclass
 from pydantic.fields import FieldInfo
 
 from ganpipe.chains import ChainError, parse_chain
+from ganpipe.d_heads import D_HEADS, DHeadName
 from ganpipe.limits import (
     ERROR_CHARS,
     MAX_IMAGE_SIDE,
@@ -362,7 +363,7 @@ class TrainParams(_Section):
     # Koyama 2018); "projection-ac", projection whose class scores are also trained as AC-GAN's
     # class logits (P2GAN, Han et al. 2021); "reacgan", data-to-data cross-entropy (Kang et al.
     # 2021)
-    d_head: Literal["acgan", "ssl", "projection", "projection-ac", "reacgan"] = "acgan"
+    d_head: DHeadName = "acgan"
     d_embed_dim: Int = Field(512, ge=1, le=4096, description="reacgan: embedding size")
     d2d_temperature: Float = Field(0.5, ge=0.01, le=10, description="reacgan: temperature")
     d2d_margin: Float = Field(
@@ -478,23 +479,21 @@ class TrainParams(_Section):
         return self
 
     def _heads_agree(self) -> None:
-        if self.d_head != "acgan":
+        """The cross-key rules of ``d_head``'s row of D_HEADS."""
+        head = D_HEADS[self.d_head]
+        if head.conditional_only:
             _require(
                 self.mode == "acgan" and not self.preset,
                 "d_head",
                 f"'{self.d_head}' needs classes and ganpipe's own D: train.mode acgan, no preset",
             )
-        no_fake_class_loss = {
-            "ssl": "there fakes belong to the 'fake' class",
-            "projection": "its class term is inside the real/fake logit",
-        }
-        if self.d_head in no_fake_class_loss:
+        if head.no_class_loss_on_fakes:
             _require(
                 not self.d_aux_on_fake,
                 "d_aux_on_fake",
-                f"must be false with d_head '{self.d_head}': {no_fake_class_loss[self.d_head]}",
+                f"must be false with d_head '{self.d_head}': {head.no_class_loss_on_fakes}",
             )
-        if self.d_head in ("projection", "projection-ac", "reacgan"):
+        if head.reads_labels:
             _require(
                 self.labelled_fraction == 1,
                 "labelled_fraction",

@@ -13,9 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-
-PROJECTION_HEADS = ("projection", "projection-ac")  # heads whose logit adds <embed(y), h>
-NO_CLASS_TERM = ("projection",)  # heads whose class scores no loss trains: no classifier
+from ganpipe.d_heads import D_HEADS
 
 
 class DOutput(NamedTuple):
@@ -78,31 +76,34 @@ class HeadedDiscriminator(nn.Module):
     def build_heads(
         self, features: int, n_classes: int, kind: str, sn: Wrap, embed_dim: int = 512
     ) -> None:
+        """The layers of head ``kind`` (its row of ganpipe.d_heads.D_HEADS); with no classes
+        only the real/fake logit."""
         self.head_kind = kind if n_classes else "none"
-        if self.head_kind == "ssl":
+        self.head_layers = D_HEADS[kind].layers if n_classes else "none"
+        if self.head_layers == "ssl":
             self.class_head = sn(nn.Linear(features, n_classes + 1))
             return
         self.adv_head = sn(nn.Linear(features, 1))
-        if self.head_kind == "acgan":
+        if self.head_layers == "classifier":
             self.class_head = sn(nn.Linear(features, n_classes))
-        elif self.head_kind in PROJECTION_HEADS:
+        elif self.head_layers == "projection":
             self.class_embed = sn(_xavier(nn.Embedding(n_classes, features)))
-        elif self.head_kind == "reacgan":
+        elif self.head_layers == "d2d":
             self.to_embed = sn(nn.Linear(features, embed_dim))
             self.proxies = sn(_xavier(nn.Embedding(n_classes, embed_dim)))
 
     def heads(self, h: torch.Tensor, y: torch.Tensor | None) -> DOutput:
         """D's output from its features ``h`` (N, F) and the labels ``y`` (N,)."""
-        if self.head_kind == "ssl":
+        if self.head_layers == "ssl":
             return DOutput(*ssl_split(self.class_head(h)), h)
         adv = self.adv_head(h).squeeze(1)
-        if self.head_kind == "acgan":
+        if self.head_layers == "classifier":
             return DOutput(adv, self.class_head(h), h)
-        if self.head_kind == "none":
+        if self.head_layers == "none":
             return DOutput(adv, None, h)
         if y is None:
             raise ValueError(f"d_head '{self.head_kind}' needs the labels: call D(x, y)")
-        if self.head_kind in PROJECTION_HEADS:
+        if self.head_layers == "projection":
             scores = h @ self.class_embed.weight.t()
             return DOutput(adv + scores.gather(1, y[:, None]).squeeze(1), scores, h)
         # Unit length in fp32: the D2D-CE divides cosines by a temperature (losses.py)

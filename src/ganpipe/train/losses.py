@@ -10,7 +10,8 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from ganpipe.models.heads import NO_CLASS_TERM, DOutput
+from ganpipe.d_heads import D_HEADS
+from ganpipe.models.heads import DOutput
 from ganpipe.params import TrainParams
 
 
@@ -73,11 +74,15 @@ def data_to_data_ce(
 
 
 def class_loss(out: DOutput, labels: torch.Tensor, p: TrainParams) -> torch.Tensor:
-    """The class term of ``train.d_head``: AC-GAN's and the SSL-GAN's cross-entropy,
-    ReACGAN's D2D-CE, none for the projection D (the class is inside its real/fake logit)."""
-    if p.d_head in NO_CLASS_TERM:
+    """The class term ``train.d_head``'s row of D_HEADS names: AC-GAN's and the SSL-GAN's
+    cross-entropy, ReACGAN's D2D-CE, or none (the projection D: the class is inside its
+    real/fake logit). Unconditional runs (no class scores) have none either (auxiliary)."""
+    kind = D_HEADS[p.d_head].class_loss
+    if kind == "none":
         return labels.new_zeros((), dtype=torch.float32)
-    if out.embed is not None and out.proxy is not None:
+    if kind == "d2d":
+        if out.embed is None or out.proxy is None:
+            raise ValueError(f"d_head '{p.d_head}' has the d2d loss, but D gave no embeddings")
         return data_to_data_ce(out.embed, out.proxy, labels, p.d2d_temperature, p.d2d_margin)
     return auxiliary(out.cls, labels)
 

@@ -12,7 +12,8 @@ from typing import NamedTuple
 
 import torch
 
-from ganpipe.models.heads import NO_CLASS_TERM, DOutput
+from ganpipe.d_heads import D_HEADS
+from ganpipe.models.heads import DOutput
 from ganpipe.params import TrainParams
 from ganpipe.train.lecam import anchors, lecam_penalty
 from ganpipe.train.losses import UNLABELLED, d_loss, feature_matching, g_loss
@@ -73,7 +74,7 @@ def discriminator_step(
     loss.backward()
     nets.opt_d.step()
     # Class scores no loss trains (a projection D's) classify nothing: no accuracy to report
-    cls_r = None if p.d_head in NO_CLASS_TERM else out_r.cls
+    cls_r = out_r.cls if D_HEADS[p.d_head].classifies else None
     return DStep(
         loss.detach(),
         out_r.adv.detach(),
