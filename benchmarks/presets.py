@@ -50,7 +50,7 @@ def cpu_name() -> str:
 def class_count(params: dict[str, Any]) -> int | None:
     """Classes the preset's sources name, when the params say (else the data decides)."""
     scrape, train = params["scrape"], params["train"]
-    if train.mode == "dcgan":
+    if not train.class_conditional:
         return 1
     if scrape.classes:
         return len(scrape.classes)

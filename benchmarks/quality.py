@@ -4,7 +4,7 @@ Three suites, each in one run so that its contenders share the machine's state:
 
 - ``fmnist`` (28 px grey): the default (params.yaml), the previous default (its projection head
   without the class term, nearest upsampling), the default of commit f306e13
-  (benchmarks/params/default-f306e13.yaml) and ``preset: seed-emnist``. It reads the pipeline's
+  (benchmarks/params/default-f306e13.yaml) and ``arch: seed-emnist``. It reads the pipeline's
   ``data/augmented``, ``data/resized`` and ``models/classifier.pt`` (run ``dvc repro`` first).
 - ``sign`` (sign-language-digits, 64 px RGB hand photos) and ``emoji`` (noto-emoji, 64 px RGBA
   flat graphics reduced onto white, like scraped logos), both from ../shared/data: the
@@ -137,7 +137,7 @@ SUITES: dict[str, list[Contender]] = {
         # the default with bbdb077's step: a second G forward on fresh latents for G's update
         Contender("bbdb077-step", ROOT / "params.yaml", {"reuse_fakes": False}),
         Contender("default-f306e13", PARAMS / "default-f306e13.yaml"),
-        Contender("seed-emnist", PARAMS / "default-f306e13.yaml", {"preset": "seed-emnist"}),
+        Contender("seed-emnist", PARAMS / "default-f306e13.yaml", {"arch": "seed-emnist"}),
     ],
 }
 COLOUR_CONTENDERS = [

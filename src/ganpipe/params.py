@@ -13,6 +13,7 @@ plain dataclasses to the rest of the code: ``dataclasses.asdict`` and ``replace`
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 from functools import cache
@@ -334,9 +335,11 @@ class TrainParams(_Section):
     """The GAN, its losses and its schedule. Counts are in images, as in StyleGAN2-ADA."""
 
     seed: Int = _seed()
-    preset: Literal["", "seed-emnist"] = ""
-    mode: Literal["acgan", "dcgan"] = "acgan"
-    arch: Literal["dcgan", "resnet"] = "dcgan"  # G and D: DCGAN stacks or SNGAN residual blocks
+    # whether G and D see the labels (AC-GAN and the other heads) or not (an unconditional GAN)
+    class_conditional: Bool = True
+    # G and D: DCGAN stacks, SNGAN residual blocks, or the E/F-MNIST seed's exact layer table
+    # (28 px, conditional; with its z_dim 90, label smoothing 0.9 and one-hot conditioning)
+    arch: Literal["dcgan", "resnet", "seed-emnist"] = "dcgan"
     z_dim: Int = Field(100, ge=1, le=4096)
     g_channels: Int = Field(128, ge=1, le=4096, description="widest G layer; halves per step")
     d_channels: Int = Field(64, ge=1, le=4096, description="first D layer; doubles per step")
@@ -443,6 +446,14 @@ class TrainParams(_Section):
             raise ValueError(f"unknown op {sorted(bad)}; allowed: {', '.join(ADA_OPS)}")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        """An old params file names the key that replaced a renamed one."""
+        for old, new in RENAMED.items():
+            _require(not (isinstance(data, dict) and old in data), old, f"renamed: use {new}")
+        return data
+
     @model_validator(mode="after")
     def _keys_agree(self) -> TrainParams:
         _require(
@@ -458,23 +469,21 @@ class TrainParams(_Section):
             )
         for key in ("g_skip_excite", "g_glu", "d_blur", "d_mbstd"):  # DCGAN-style G and D only
             _require(
-                not getattr(self, key) or (self.arch == "dcgan" and not self.preset),
+                not getattr(self, key) or self.arch == "dcgan",
                 key,
-                "applies to arch 'dcgan' with no preset only",
+                "applies to arch 'dcgan' only",
             )
-        if self.arch == "resnet":
-            _require(not self.preset, "arch", "'resnet' needs no preset (it has its own D)")
-            _require(
-                self.d_dropout == 0,
-                "d_dropout",
-                "applies to arch 'dcgan' only (the residual D has no dropout)",
-            )
+        _require(
+            self.d_dropout == 0 or self.arch == "dcgan",
+            "d_dropout",
+            f"applies to arch 'dcgan' only (the {self.arch} D has no dropout)",
+        )
         if self.labelled_fraction < 1:
             _require(
-                self.mode == "acgan" and not self.balanced_sampling,
+                self.class_conditional and not self.balanced_sampling,
                 "labelled_fraction",
-                "below 1 needs train.mode acgan and balanced_sampling false (balancing "
-                "classes needs every image's label)",
+                "below 1 needs train.class_conditional true and balanced_sampling false "
+                "(balancing classes needs every image's label)",
             )
         return self
 
@@ -483,9 +492,10 @@ class TrainParams(_Section):
         head = D_HEADS[self.d_head]
         if head.conditional_only:
             _require(
-                self.mode == "acgan" and not self.preset,
+                self.class_conditional and self.arch != "seed-emnist",
                 "d_head",
-                f"'{self.d_head}' needs classes and ganpipe's own D: train.mode acgan, no preset",
+                f"'{self.d_head}' needs classes and ganpipe's own D: train.class_conditional "
+                "true, arch not 'seed-emnist'",
             )
         if head.no_class_loss_on_fakes:
             _require(
@@ -499,6 +509,37 @@ class TrainParams(_Section):
                 "labelled_fraction",
                 f"must be 1 with d_head '{self.d_head}': its head reads every image's label",
             )
+
+
+# Train keys renamed, and what replaced them. An old params file fails naming the new key; the
+# params that model files and checkpoints embed keep the old names (as_record, from_record),
+# so files written before the rename still load, and an unchanged run writes the same bytes.
+RENAMED = {
+    "mode": "train.class_conditional: true (was mode: acgan) or false (was mode: dcgan)",
+    "preset": "train.arch: seed-emnist (was preset: seed-emnist)",
+}
+
+
+def as_record(p: TrainParams) -> dict[str, Any]:
+    """``p`` as model files and checkpoints embed it: under the names before RENAMED."""
+    record: dict[str, Any] = {}
+    for key, value in dataclasses.asdict(p).items():
+        if key == "class_conditional":
+            record["preset"] = "seed-emnist" if p.arch == "seed-emnist" else ""
+            record["mode"] = "acgan" if value else "dcgan"
+        else:
+            record[key] = "dcgan" if key == "arch" and value == "seed-emnist" else value
+    return record
+
+
+def from_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A model file's embedded params under today's names: what :func:`as_record` undoes."""
+    out = dict(record)
+    preset, mode = out.pop("preset", ""), out.pop("mode", "acgan")
+    renamed = {"class_conditional": {"acgan": True, "dcgan": False}.get(mode, mode)}
+    if preset:
+        out["arch"] = preset
+    return {**renamed, **out}
 
 
 # The truncation trick (BigGAN): components of z ~ N(0, I) with |z_i| above the threshold are

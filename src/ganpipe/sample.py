@@ -13,7 +13,7 @@ from ganpipe.errors import UserError
 from ganpipe.generate import generate_images, grid_image, truncate
 from ganpipe.modelfile import IMAGE_HEADER, describe_image_model, load_weights, read_model_file
 from ganpipe.models import build_models
-from ganpipe.params import ParamsError, TrainParams, build
+from ganpipe.params import ParamsError, TrainParams, build, from_record
 
 GENERATOR_FILE = "a generator exported by ganpipe's train stage (models/generator.pt)"
 GENERATOR_HEADER = {**IMAGE_HEADER, "params": dict, "conditional": bool}
@@ -52,7 +52,7 @@ def load_generator(path: str | Path) -> LoadedGenerator:
     described = describe_image_model(state, path, kind)
     n_classes = len(state["classes"]) if state["conditional"] else 0
     try:
-        p = build(TrainParams, state["params"], "train")
+        p = build(TrainParams, from_record(state["params"]), "train")
         model = build_models(p, state["size"], state["channels"], n_classes)[0]
     except (ParamsError, UserError) as err:
         raise UserError(f"{path}: not a generator ganpipe can build: {err}") from None

@@ -56,4 +56,4 @@ def test_heads_that_read_labels_need_every_label(name: str) -> None:
 @pytest.mark.parametrize("name", [n for n, h in D_HEADS.items() if h.conditional_only])
 def test_conditional_only_heads_refuse_an_unconditional_run(name: str) -> None:
     with pytest.raises(ParamsError, match=re.escape(f"train.d_head: '{name}' needs classes")):
-        build(TrainParams, {"d_head": name, "mode": "dcgan"}, "train")
+        build(TrainParams, {"d_head": name, "class_conditional": False}, "train")

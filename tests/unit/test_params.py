@@ -21,7 +21,9 @@ from ganpipe.params import (
     SampleParams,
     Source,
     TrainParams,
+    as_record,
     build,
+    from_record,
     load_all,
     load_section,
 )
@@ -129,8 +131,8 @@ def test_diffaugment_policy_checked() -> None:
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        ({"mode": "dcgan"}, r"train\.d_head: 'ssl' needs classes and ganpipe's own D"),
-        ({"preset": "seed-emnist"}, r"train\.d_head: 'ssl' needs classes and ganpipe's own D"),
+        ({"class_conditional": False}, r"train\.d_head: 'ssl' needs classes and ganpipe's own D"),
+        ({"arch": "seed-emnist"}, r"train\.d_head: 'ssl' needs classes and ganpipe's own D"),
         ({"d_aux_on_fake": True}, r"train\.d_aux_on_fake: must be false with d_head 'ssl'"),
     ],
 )
@@ -143,8 +145,11 @@ def test_ssl_head_conflicts_named(extra: dict, message: str) -> None:
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"d_head": "projection", "mode": "dcgan"}, r"train\.d_head: 'projection' needs classes"),
-        ({"d_head": "reacgan", "preset": "seed-emnist"}, r"train\.d_head: 'reacgan' needs"),
+        (
+            {"d_head": "projection", "class_conditional": False},
+            r"train\.d_head: 'projection' needs classes",
+        ),
+        ({"d_head": "reacgan", "arch": "seed-emnist"}, r"train\.d_head: 'reacgan' needs"),
         (
             {"d_head": "projection", "d_aux_on_fake": True},
             r"train\.d_aux_on_fake: must be false with d_head 'projection'",
@@ -157,7 +162,10 @@ def test_ssl_head_conflicts_named(extra: dict, message: str) -> None:
             {"d_head": "reacgan", "labelled_fraction": 0.5},
             r"train\.labelled_fraction: must be 1 with d_head 'reacgan'",
         ),
-        ({"arch": "resnet", "preset": "seed-emnist"}, r"train\.arch: 'resnet' needs no preset"),
+        (
+            {"arch": "resnet", "preset": "seed-emnist"},
+            r"train\.preset: renamed: use train\.arch: seed-emnist",
+        ),
         ({"arch": "resnet", "d_dropout": 0.3}, r"train\.d_dropout: applies to arch 'dcgan'"),
         ({"d2d_margin": 1.5}, r"train\.d2d_margin"),
     ],
@@ -198,8 +206,9 @@ def test_max_minutes_is_off_by_default_and_not_negative() -> None:
 
 def test_bare_off_that_yaml_reads_as_false_is_the_word_off() -> None:
     assert build(EvaluateParams, {"inception": False}, "evaluate").inception == "off"
-    with pytest.raises(ParamsError, match=r"train\.mode: got True; allowed: 'acgan' \| 'dcgan'"):
-        build(TrainParams, {"mode": True}, "train")
+    allowed = r"allowed: 'dcgan' \| 'resnet' \| 'seed-emnist'"
+    with pytest.raises(ParamsError, match=r"train\.arch: got True; " + allowed):
+        build(TrainParams, {"arch": True}, "train")
 
 
 def test_invalid_yaml(tmp_path: Path) -> None:
@@ -230,10 +239,13 @@ def test_stage_reports_params_error_in_one_line(tmp_path: Path) -> None:
         ({"labelled_fraction": 1.5}, r"train\.labelled_fraction: got 1\.5; allowed: > 0 and <= 1"),
         (
             {"labelled_fraction": 0.1, "balanced_sampling": True},
-            r"train\.labelled_fraction: below 1 needs train\.mode acgan and "
+            r"train\.labelled_fraction: below 1 needs train\.class_conditional true and "
             r"balanced_sampling false",
         ),
-        ({"labelled_fraction": 0.1, "mode": "dcgan"}, r"train\.labelled_fraction: below 1 needs"),
+        (
+            {"labelled_fraction": 0.1, "class_conditional": False},
+            r"train\.labelled_fraction: below 1 needs",
+        ),
     ],
 )
 def test_labelled_fraction_checked(values: dict, message: str) -> None:
@@ -523,7 +535,7 @@ def test_shared_anchors_of_a_real_size_still_load(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("train:\n  z_dim: " + "x" * 100_000, r"^train\.z_dim: expected int, got 'x+\.\.\.x+'$"),
-        ("train:\n  mode: [" + ", ".join(["[a, b, c, d, e]"] * 9) + "]", r"got \[\[.*\.\.\.\]"),
+        ("train:\n  arch: [" + ", ".join(["[a, b, c, d, e]"] * 9) + "]", r"got \[\[.*\.\.\.\]"),
         ("train:\n  ? " + "k" * 100_000 + "\n  : 1", r"^train\.k{39}…: unknown key\."),
         ("? " + "k" * 100_000 + "\n: 1", r"^k{39}…: unknown section\."),
         ("augment:\n  chains: ['" + "x" * 100_000 + "']", r"^augment\.chains\[0\]: augment code"),
@@ -538,3 +550,35 @@ def test_messages_show_at_most_a_little_of_the_input(
     with pytest.raises(ParamsError, match=message) as caught:
         load_all(write(tmp_path, SOURCE + text))
     assert len(str(caught.value)) < 1000 and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ({"mode": "dcgan"}, r"train\.mode: renamed: use train\.class_conditional: true \(was mode"),
+        ({"preset": "seed-emnist"}, r"train\.preset: renamed: use train\.arch: seed-emnist"),
+    ],
+)
+def test_a_renamed_key_fails_naming_its_new_key(old: dict, new: str) -> None:
+    with pytest.raises(ParamsError, match=new):
+        build(TrainParams, old, "train")
+
+
+OLD_RECORD_KEYS = ["seed", "preset", "mode", "arch", "z_dim"]  # as generator files hold them
+
+
+@pytest.mark.parametrize(
+    ("values", "record"),
+    [
+        ({}, {"preset": "", "mode": "acgan", "arch": "dcgan"}),
+        ({"class_conditional": False, "arch": "resnet"}, {"mode": "dcgan", "arch": "resnet"}),
+        ({"arch": "seed-emnist"}, {"preset": "seed-emnist", "mode": "acgan", "arch": "dcgan"}),
+    ],
+)
+def test_model_files_keep_the_old_names_and_read_back(values: dict, record: dict) -> None:
+    p = TrainParams(**values)
+    written = as_record(p)
+    assert list(written)[:5] == OLD_RECORD_KEYS  # same keys, same order: same file bytes
+    assert written.items() >= record.items()
+    assert "class_conditional" not in written
+    assert build(TrainParams, from_record(written), "train") == p

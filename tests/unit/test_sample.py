@@ -69,7 +69,7 @@ def test_training_gif_without_grids_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_unconditional_samples_carry_the_training_label(tmp_path: Path) -> None:
-    p = TrainParams(g_channels=16, z_dim=8, mode="dcgan")
+    p = TrainParams(g_channels=16, z_dim=8, class_conditional=False)
     path = tmp_path / "generator.pt"
     export_generator(
         Generator(p, 28, 1, 0),

@@ -14,27 +14,28 @@ from ganpipe.models.resnet import ResNetDiscriminator, ResNetGenerator
 from ganpipe.models.seed_emnist import SeedDiscriminator, SeedGenerator
 from ganpipe.params import TrainParams
 
-# Training settings of the named presets (the architecture itself is in seed_emnist.py).
-PRESETS: dict[str, dict[str, object]] = {
+# Training settings an architecture brings with it (the seed's layers are in seed_emnist.py).
+ARCH_SETTINGS: dict[str, dict[str, object]] = {
     "seed-emnist": {"z_dim": 90, "label_smoothing": 0.9, "conditioning": "onehot-concat"},
 }
 
 
-def resolve_preset(p: TrainParams) -> TrainParams:
-    """The params with a named preset's values applied on top."""
-    return dataclasses.replace(p, **PRESETS[p.preset]) if p.preset else p
+def with_arch_settings(p: TrainParams) -> TrainParams:
+    """The params with ``train.arch``'s own training settings applied on top."""
+    settings = ARCH_SETTINGS.get(p.arch)
+    return dataclasses.replace(p, **settings) if settings else p
 
 
 def build_models(
     p: TrainParams, size: int, channels: int, n_classes: int
 ) -> tuple[nn.Module, nn.Module]:
-    """A matching G and D of ``train.arch``; ``mode: dcgan`` drops the labels entirely."""
-    k = n_classes if p.mode == "acgan" else 0
-    if p.preset == "seed-emnist":
+    """A matching G and D of ``train.arch``; ``class_conditional: false`` drops the labels."""
+    k = n_classes if p.class_conditional else 0
+    if p.arch == "seed-emnist":
         if size != 28 or not k:
             raise UserError(
-                "train.preset 'seed-emnist' is the seed's 28x28 AC-GAN: it needs "
-                "resize.image_size 28 and train.mode acgan"
+                "train.arch 'seed-emnist' is the seed's 28x28 AC-GAN: it needs "
+                "resize.image_size 28 and train.class_conditional true"
             )
         return SeedGenerator(p.z_dim, k, channels), SeedDiscriminator(k, channels)
     if p.arch == "resnet":
@@ -43,12 +44,12 @@ def build_models(
 
 
 __all__ = [
-    "PRESETS",
+    "ARCH_SETTINGS",
     "DOutput",
     "Discriminator",
     "Generator",
     "ResNetDiscriminator",
     "ResNetGenerator",
     "build_models",
-    "resolve_preset",
+    "with_arch_settings",
 ]

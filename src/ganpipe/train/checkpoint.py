@@ -6,7 +6,6 @@ Checkpoints hold only tensors, numbers, strings, lists and dicts, so they load w
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import random
@@ -20,7 +19,7 @@ import torch
 from ganpipe.errors import UserError
 from ganpipe.files import atomic_write
 from ganpipe.modelfile import read_model_file
-from ganpipe.params import TrainParams
+from ganpipe.params import TrainParams, as_record
 
 # Keys that change only where and how fast training runs, not what it computes.
 NON_SEMANTIC = {"device", "compile", "threads"}
@@ -56,7 +55,7 @@ def params_hash(p: TrainParams, data_fingerprint: str) -> str:
     """Hash of everything that shapes the result: resume only when this matches."""
     semantic = {
         k: v
-        for k, v in dataclasses.asdict(p).items()
+        for k, v in as_record(p).items()
         if k not in NON_SEMANTIC and not (k in ADDED_LATER and v == ADDED_LATER[k])
     }
     blob = json.dumps({"params": semantic, "data": data_fingerprint}, sort_keys=True)

@@ -25,7 +25,7 @@ import torch
 from ganpipe.data import ImageSet, load_image_set, split_holdout
 from ganpipe.files import write_json
 from ganpipe.modelfile import read_model_file
-from ganpipe.models import build_models, resolve_preset
+from ganpipe.models import build_models, with_arch_settings
 from ganpipe.params import TrainParams
 from ganpipe.train import checkpoint as ckpt
 from ganpipe.train import distributed
@@ -49,7 +49,7 @@ def training_loop(paths: TrainPaths, p: TrainParams, *, holdout: float) -> dict[
     Under torchrun every process calls this and joins the process group here; rank 0 alone
     writes files, and its return value is the one that describes the run.
     """
-    p = resolve_preset(p)
+    p = with_arch_settings(p)
     rank = distributed.from_env()
     with distributed.process_group(rank, pick_device(p.device)) as device:
         run = setup(paths, p, rank, device, holdout)
@@ -71,7 +71,7 @@ def setup(
         torch.set_num_threads(p.threads)
     torch.manual_seed(p.seed)
     train_set, heldout = split_holdout(load_image_set(paths.data), holdout)
-    n_classes = len(train_set.classes) if p.mode == "acgan" else 0
+    n_classes = len(train_set.classes) if p.class_conditional else 0
     state = new_state(p, train_set, rank, device, _fingerprint(paths.data))
     fast = speedups(p, device)
     layout = apply_speedups(fast, state.G, state.D)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from ganpipe.data import ImageSet
 from ganpipe.generate import generate_images, grid_image
 from ganpipe.metrics.classifier import embed, load_classifier
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
-from ganpipe.params import TrainParams
+from ganpipe.params import TrainParams, as_record
 from ganpipe.train.checkpoint import save_atomic
 
 SCORE_IMAGES = 2000  # generated images per snapshot score
@@ -76,7 +75,7 @@ class Scorer:
 
     def meta(self, p: TrainParams) -> dict[str, Any]:
         return {
-            "params": dataclasses.asdict(p),
+            "params": as_record(p),  # under the names files have always used
             "classes": self.classes,
             "size": self.size,
             "channels": self.channels,

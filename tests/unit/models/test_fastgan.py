@@ -77,8 +77,8 @@ def test_options_build_and_change_g(size: int, option: dict) -> None:
 def test_options_are_refused_outside_the_dcgan_g() -> None:
     with pytest.raises(ParamsError, match=r"g_skip_excite.*arch 'dcgan'"):
         build(TrainParams, {"arch": "resnet", "g_skip_excite": True}, "train")
-    with pytest.raises(ParamsError, match=r"g_glu.*no preset"):
-        build(TrainParams, {"preset": "seed-emnist", "g_glu": True}, "train")
+    with pytest.raises(ParamsError, match=r"g_glu.*arch 'dcgan'"):
+        build(TrainParams, {"arch": "seed-emnist", "g_glu": True}, "train")
 
 
 @pytest.mark.parametrize("size", [64, 128])

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from ganpipe.models import build_models, resolve_preset
+from ganpipe.models import build_models, with_arch_settings
 from ganpipe.models.layers import halvings
 from ganpipe.params import TrainParams
 
@@ -63,7 +63,7 @@ def test_bilinear_upsampling_interpolates_where_nearest_repeats() -> None:
 
 
 def test_dcgan_mode_has_no_class_head() -> None:
-    G, D = build_models(TrainParams(mode="dcgan", g_channels=32), 64, 3, 10)
+    G, D = build_models(TrainParams(class_conditional=False, g_channels=32), 64, 3, 10)
     adv, logits, *_ = D(G(torch.randn(2, 100)))
     assert logits is None and adv.shape == (2,)
 
@@ -75,7 +75,7 @@ def test_spectral_norm_and_dropout_options() -> None:
 
 
 def test_seed_emnist_preset_matches_the_seed_layer_table() -> None:
-    p = resolve_preset(TrainParams(preset="seed-emnist"))
+    p = with_arch_settings(TrainParams(arch="seed-emnist"))
     G, D = build_models(p, 28, 1, 10)
     assert sum(t.numel() for t in G.parameters()) == 451_073  # the seed's Keras summary
     assert sum(t.numel() for t in D.parameters()) == 101_195
@@ -85,7 +85,7 @@ def test_seed_emnist_preset_matches_the_seed_layer_table() -> None:
 
 def test_seed_emnist_preset_refuses_other_sizes() -> None:
     with pytest.raises(ValueError, match="needs resize.image_size 28"):
-        build_models(TrainParams(preset="seed-emnist"), 64, 3, 10)
+        build_models(TrainParams(arch="seed-emnist"), 64, 3, 10)
 
 
 def test_ssl_head_has_k_plus_1_outputs_and_derives_real_fake() -> None:

@@ -48,7 +48,7 @@ def test_every_conditioning_changes_the_image(conditioning: str) -> None:
 
 
 def test_unconditional_and_without_batchnorm() -> None:
-    p = TrainParams(arch="resnet", mode="dcgan", g_batchnorm=False, g_channels=32, d_channels=8)
+    p = TrainParams(arch="resnet", class_conditional=False, g_batchnorm=False, g_channels=32, d_channels=8)
     G, D = build_models(p, 32, 3, 10)
     assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in G.modules())
     adv, logits, *_ = D(G(torch.randn(2, 100)))

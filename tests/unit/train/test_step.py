@@ -35,7 +35,7 @@ def _identity(x: torch.Tensor) -> torch.Tensor:
     [
         {},
         {"d_head": "ssl"},
-        {"mode": "dcgan"},
+        {"class_conditional": False},
         {"loss": "hinge"},
         {"d_head": "projection"},
         {"d_head": "projection-ac", "d_aux_on_fake": True},
