@@ -59,17 +59,22 @@ def step_text(part: Any) -> str:
     return f"[{part}]" if isinstance(part, int) else f".{clip(str(part), 40)}"
 
 
-def _bounds(info: FieldInfo | None, ctx: dict[str, Any]) -> str:
-    """``28 to 512``, ``> 0``, ``>= 0 and < 1``: the field's whole allowed range."""
+def range_text(info: FieldInfo | None, ctx: dict[str, Any] | None = None) -> str:
+    """``28 to 512``, ``> 0``, ``>= 0 and < 1``: the field's whole allowed range ("" if none;
+    ``ctx``, pydantic's error context, when the bounds sit on a list's items)."""
     found = {type(m).__name__.lower(): m for m in (info.metadata if info else [])}
     limits = {k: getattr(found[k], k) for k in ("ge", "gt", "le", "lt") if k in found} or {
-        k: v for k, v in ctx.items() if k in ("ge", "gt", "le", "lt")
+        k: v for k, v in (ctx or {}).items() if k in ("ge", "gt", "le", "lt")
     }
     if "ge" in limits and "le" in limits:
-        text = f"{limits['ge']} to {limits['le']}"
-    else:
-        signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
-        text = " and ".join(f"{signs[k]} {v}" for k, v in limits.items())
+        return f"{limits['ge']} to {limits['le']}"
+    signs = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+    return " and ".join(f"{signs[k]} {v}" for k, v in limits.items())
+
+
+def _bounds(info: FieldInfo | None, ctx: dict[str, Any]) -> str:
+    """The allowed range, and the field's description when it has one."""
+    text = range_text(info, ctx)
     note = info.description if info and info.description else ""
     return f"{text} ({note})" if note else text
 

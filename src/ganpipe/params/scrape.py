@@ -75,7 +75,7 @@ class ScrapeParams(_Section):
     """Where images come from and how politely the web is asked for them."""
 
     sources: list[Source] = Field(
-        default_factory=list, description="where images come from (one table below per key)"
+        default_factory=list, description="where images come from: scrape.sources[] below"
     )
     classes: list[Str] = Field(
         default_factory=list, description="keep only these classes; empty = all found"
