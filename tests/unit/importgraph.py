@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,13 +27,20 @@ def module_files(src: Path = SRC) -> dict[str, Path]:
 
 
 def imported_names(
-    tree: ast.AST, module: str, is_package: bool, modules: Iterable[str]
+    tree: ast.AST,
+    module: str,
+    is_package: bool,
+    modules: Iterable[str],
+    reexported: Mapping[str, Mapping[str, str]] | None = None,
 ) -> set[str]:
     """The modules a module imports anywhere in its body, functions included.
 
-    ``from pkg import sub`` names the module ``pkg.sub``; ``from pkg import name`` names ``pkg``.
+    ``from pkg import sub`` names the module ``pkg.sub``; ``from pkg import name`` names ``pkg``,
+    and also ``pkg.sub`` when ``pkg/__init__`` takes ``name`` from ``pkg.sub`` (``reexported``):
+    ``from ganpipe.params import TrainParams`` uses ``ganpipe.params.train``.
     Imports under ``if TYPE_CHECKING:`` never run, so they are left out.
     """
+    reexported = reexported or {}
     modules = set(modules)
     typing_only = {
         id(inner)
@@ -52,7 +59,25 @@ def imported_names(
             for alias in node.names:
                 sub = f"{base}.{alias.name}"
                 names.add(sub if sub in modules else base)
+                if alias.name in reexported.get(base, {}):
+                    names.add(reexported[base][alias.name])
     return names
+
+
+def reexports(files: Mapping[str, Path]) -> dict[str, dict[str, str]]:
+    """package -> {name: the submodule it comes from} for what each ``__init__`` imports from
+    its own submodules (module level only: those are the names it offers)."""
+    out: dict[str, dict[str, str]] = {}
+    for package, path in files.items():
+        if path.name != "__init__.py":
+            continue
+        for node in ast.parse(path.read_text(), str(path)).body:
+            if isinstance(node, ast.ImportFrom):
+                base = _absolute(node, package, True)
+                if base.startswith(package + ".") and base in files:
+                    for alias in node.names:
+                        out.setdefault(package, {})[alias.asname or alias.name] = base
+    return out
 
 
 def _absolute(node: ast.ImportFrom, module: str, is_package: bool) -> str:
@@ -77,11 +102,12 @@ def import_graph(src: Path = SRC) -> dict[str, set[str]]:
     the importer's own parent packages: they are already running when it is imported.
     """
     files = module_files(src)
+    offered = reexports(files)
     graph: dict[str, set[str]] = {}
     for name, path in files.items():
         tree = ast.parse(path.read_text(), str(path))
         targets = set()
-        for imported in imported_names(tree, name, path.name == "__init__.py", files):
+        for imported in imported_names(tree, name, path.name == "__init__.py", files, offered):
             targets.update(m for m in _with_parents(imported) if m in files)
         graph[name] = targets - {name} - set(_with_parents(name))
     return graph
