@@ -41,6 +41,7 @@ from ganpipe.limits import (
     brief,
     clip,
 )
+from ganpipe.registries.sources import SOURCE_KINDS, SOURCES
 
 T = TypeVar("T")
 
@@ -105,20 +106,7 @@ def _seed() -> Any:
 # --------------------------------------------------------------------------- sections
 
 DatasetName = Literal["mnist", "fashion-mnist", "emnist-letters", "emnist-byclass", "cifar10"]
-SourceKind = Literal[
-    "dataset",
-    "folder",
-    "flat-folder",
-    "csv",
-    "urls",
-    "bing",
-    "duckduckgo",
-    "google",
-    "openverse",
-    "commons",
-]
-WEB_ENGINES = ("bing", "duckduckgo", "google")
-LICENSED_APIS = ("openverse", "commons")  # licence and credit per image; robots.txt respected
+SourceKind = Literal[SOURCE_KINDS]  # the table of kinds: ganpipe/registries/sources.py
 
 
 @dataclass(frozen=True, config=CONFIG)
@@ -143,17 +131,8 @@ class Source(_Section):
 
     @model_validator(mode="after")
     def _kind_has_its_key(self) -> Source:
-        needs = {
-            "dataset": ("name", self.name),
-            "folder": ("root", self.root),
-            "flat-folder": ("root", self.root),
-            "csv": ("csv", self.csv),
-            "urls": ("url_files", self.url_files),
-        }
-        if self.kind in (*WEB_ENGINES, *LICENSED_APIS):
-            needs[self.kind] = ("queries", self.queries)
-        key, value = needs[self.kind]
-        _require(bool(value), key, f"required when kind is '{self.kind}'")
+        key = SOURCES[self.kind].requires
+        _require(bool(getattr(self, key)), key, f"required when kind is '{self.kind}'")
         _require(
             not self.license_type or self.kind == "openverse",
             "license_type",

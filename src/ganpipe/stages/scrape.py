@@ -8,8 +8,9 @@ from ganpipe.errors import UserError
 from ganpipe.files import write_json
 from ganpipe.manifest import KEPT, Row, stage_counts, write_manifest
 from ganpipe.params import ScrapeParams, Source
+from ganpipe.registries.sources import LOCAL_KINDS
 from ganpipe.scrape.attribution import write_attribution
-from ganpipe.scrape.local import LOCAL_KINDS, collect_local
+from ganpipe.scrape.local import collect_local
 
 
 def _collect(source: Source, params: ScrapeParams, raw_dir: Path) -> list[Row]:
