@@ -41,6 +41,7 @@ from ganpipe.limits import (
     brief,
     clip,
 )
+from ganpipe.registries.metrics import METRIC_NAMES
 from ganpipe.registries.sources import SOURCE_KINDS, SOURCES
 
 T = TypeVar("T")
@@ -547,6 +548,8 @@ class ClassifierParams(_Section):
 class EvaluateParams(_Section):
     """How generated images are scored (docs/ARCHITECTURE.md)."""
 
+    # the metrics to run (ganpipe/registries/metrics.py; they run in its order); default all
+    metrics: list[Literal[METRIC_NAMES]] = Field(default_factory=lambda: list(METRIC_NAMES))
     n_real: Int = Field(10000, ge=2, le=10**7, description="cap on held-out real images")
     inception: Literal["auto", "required", "off"] = "auto"
     inception_weights: Str = ""
