@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ganpipe.errors import UserError
@@ -35,8 +36,17 @@ def _prune(raw_dir: Path, rows: list[Row]) -> None:
             folder.rmdir()
 
 
-def run_scrape(params: ScrapeParams, raw_dir: Path, metrics_path: Path) -> list[Row]:
+@dataclass(frozen=True)
+class ScrapePaths:
+    """Where the images go (``data/raw``, kept between runs) and the stage's metrics."""
+
+    out: Path
+    metrics: Path
+
+
+def run_scrape(paths: ScrapePaths, *, params: ScrapeParams) -> list[Row]:
     """Collect all sources, keep the configured classes, write manifest and metrics."""
+    raw_dir, metrics_path = paths.out, paths.metrics
     rows = [row for source in params.sources for row in _collect(source, params, raw_dir)]
     if params.classes:
         unknown = set(params.classes) - {r.label for r in rows}
