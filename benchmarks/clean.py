@@ -24,8 +24,9 @@ from ganpipe.clean.parallel import pmap
 from ganpipe.clean.rows import PNG_LEVEL
 from ganpipe.manifest import Row, content_id, image_relpath, sha256_bytes, write_manifest
 from ganpipe.params import AugmentParams, FilterParams, ReduceParams, ResizeParams
+from ganpipe.stagekit import InOut
 from ganpipe.stages.augment import run_augment
-from ganpipe.stages.filter import run_filter
+from ganpipe.stages.filter import FilterPaths, run_filter
 from ganpipe.stages.reduce import run_reduce
 from ganpipe.stages.resize import run_resize
 
@@ -77,16 +78,13 @@ def generate(raw: Path, count: int) -> None:
 def chain(root: Path, workers: int) -> float:
     """Seconds for filter + reduce + resize (64 px letterbox) over ``root/raw``."""
     start = time.perf_counter()
-    run_filter(
-        root / "raw",
-        root / "filtered",
-        FilterParams(workers=workers),
-        root / "reject.txt",
-        root / "filter.json",
-    )
-    run_reduce(root / "filtered", root / "rgb", ReduceParams(workers=workers))
+    paths = FilterPaths(root / "raw", root / "filtered", root / "filter.json", root / "reject.txt")
+    run_filter(paths, params=FilterParams(workers=workers))
+    run_reduce(InOut(root / "filtered", root / "rgb"), params=ReduceParams(workers=workers))
     run_resize(
-        root / "rgb", root / "resized", ResizeParams(image_size=64, workers=workers), "#ffffff"
+        InOut(root / "rgb", root / "resized"),
+        params=ResizeParams(image_size=64, workers=workers),
+        background="#ffffff",
     )
     return time.perf_counter() - start
 
@@ -110,11 +108,15 @@ def raw_rate(root: Path, workers: int) -> float:
 def augment(root: Path, workers: int) -> tuple[int, float]:
     """(augmented copies written, seconds) for ``CHAINS`` over the 64 px images."""
     run_augment(
-        root / "resized", root / "warm", AugmentParams(chains=CHAINS[:1], workers=1), "#ffffff"
+        InOut(root / "resized", root / "warm"),
+        params=AugmentParams(chains=CHAINS[:1], workers=1),
+        background="#ffffff",
     )  # imports albumentations once, as a long-lived process would have
     params = AugmentParams(chains=CHAINS, copies=1, workers=workers)
     start = time.perf_counter()
-    rows = run_augment(root / "resized", root / "augmented", params, "#ffffff")
+    rows = run_augment(
+        InOut(root / "resized", root / "augmented"), params=params, background="#ffffff"
+    )
     seconds = time.perf_counter() - start
     inputs = sum(1 for _ in (root / "resized" / "images").rglob("*.png"))
     return len(rows) - inputs, seconds

@@ -18,8 +18,9 @@ import torch
 from ganpipe.data import ImageSet
 from ganpipe.metrics.classifier import train_classifier
 from ganpipe.metrics.frechet import feature_statistics, frechet_distance
-from ganpipe.metrics.registry import METRICS, EvalContext
+from ganpipe.metrics.registry import EvalContext
 from ganpipe.params import ClassifierParams, EvaluateParams
+from ganpipe.registries.metrics import METRICS
 
 N = 10_000
 
@@ -60,7 +61,7 @@ def main() -> None:
         if name == "inception":
             continue
         t = time.perf_counter()
-        metric(ctx)
+        metric.function(ctx)
         timings[name] = round(time.perf_counter() - t, 2)
         print(f"{name:32s} {timings[name]:7.2f} s")
     all_s = time.perf_counter() - start

@@ -27,9 +27,9 @@ from quality import COLOUR_DATA, colour_suite
 from train import cpu_name
 
 from ganpipe.params import ClassifierParams, EvaluateParams, SampleParams, TrainParams, build
-from ganpipe.stages.classifier import run_classifier
-from ganpipe.stages.evaluate import run_evaluate
-from ganpipe.stages.sample import run_sample
+from ganpipe.stages.classifier import ClassifierPaths, run_classifier
+from ganpipe.stages.evaluate import EvaluatePaths, run_evaluate
+from ganpipe.stages.sample import SamplePaths, run_sample
 from ganpipe.train.loop import training_loop
 from ganpipe.train.run import TrainPaths
 
@@ -52,26 +52,26 @@ def run(stage: Path, work: Path, minutes: float) -> dict[str, object]:
     """The four stages in ``work``; their figures."""
     cp, tp, sp, ep = sections()
     start = time.perf_counter()
-    judge = run_classifier(stage, work / "classifier.pt", work / "classifier.json", cp)
+    judge = run_classifier(
+        ClassifierPaths(stage, work / "classifier.pt", work / "classifier.json"), params=cp
+    )
     classifier_s = time.perf_counter() - start
     tp = dataclasses.replace(tp, max_minutes=minutes)
     start = time.perf_counter()
     paths = TrainPaths.in_folder(stage, work, work / "classifier.pt")
     summary = training_loop(paths, tp, holdout=cp.holdout)["summary"]
     train_s = time.perf_counter() - start
-    run_sample(work / "models", work / "samples", sp, stage)
-    scores = run_evaluate(
-        work / "samples",
-        stage,
-        work / "classifier.pt",
-        work / "evaluate.json",
-        ep,
-        cp,
-        work / "models",
-        work / "snapshot_curve.json",
-        work / "truncation_curve.json",
-        sp.checkpoint,
+    run_sample(SamplePaths(work / "models", work / "samples", real=stage), params=sp)
+    paths = EvaluatePaths(
+        samples=work / "samples",
+        real=stage,
+        classifier=work / "classifier.pt",
+        metrics=work / "evaluate.json",
+        models=work / "models",
+        curve=work / "snapshot_curve.json",
+        truncation_curve=work / "truncation_curve.json",
     )
+    scores = run_evaluate(paths, params=ep, classifier_params=cp, checkpoint=sp.checkpoint)
     kimg = float(summary["kimg"])
     preset_train_s = tp.total_kimg / kimg * train_s
     total = float(scores["time/total_s"])

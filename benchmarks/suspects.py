@@ -58,6 +58,7 @@ from ganpipe.data import load_image_set
 from ganpipe.manifest import encode_png, write_image, write_manifest
 from ganpipe.params import CurateParams
 from ganpipe.scrape.datasets import read_idx
+from ganpipe.stagekit import InOutMetrics
 from ganpipe.stages.curate import run_curate
 
 FASHION = Path("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")  # Debian package
@@ -245,7 +246,8 @@ def timed_stage(suite: Suite, count: int, seed: int) -> dict[str, Any]:
         stage, out = Path(tmp) / "resized", Path(tmp) / "curated"
         write_folder(stage, part)
         wall, cpu = time.perf_counter(), time.process_time()
-        run_curate(stage, out, Path(tmp) / "m.json", CurateParams(seed=seed, relevance="off"), {})
+        paths = InOutMetrics(stage, out, Path(tmp) / "m.json")
+        run_curate(paths, params=CurateParams(seed=seed, relevance="off"), queries={})
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     return {"images": len(chosen), "side": SIDE, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1)}
 

@@ -6,9 +6,9 @@ from ganpipe.stages.augment import run_augment
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, "inp", "out")
-    params = load_all(args.params)
-    run_augment(args.inp, args.out, params["augment"], params["reduce"].background)
+    paths, params_file = stagekit.parse_paths(__doc__, stagekit.InOut)
+    params = load_all(params_file)
+    run_augment(paths, params=params["augment"], background=params["reduce"].background)
 
 
 if __name__ == "__main__":

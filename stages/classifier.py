@@ -2,12 +2,12 @@
 
 from ganpipe import stagekit
 from ganpipe.params import load_section
-from ganpipe.stages.classifier import run_classifier
+from ganpipe.stages.classifier import ClassifierPaths, run_classifier
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, "inp", "model", "metrics")
-    run_classifier(args.inp, args.model, args.metrics, load_section("classifier", args.params))
+    paths, params = stagekit.parse_paths(__doc__, ClassifierPaths)
+    run_classifier(paths, params=load_section("classifier", params))
 
 
 if __name__ == "__main__":

@@ -6,10 +6,10 @@ from ganpipe.stages.curate import run_curate
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, "inp", "out", "metrics")
-    params = load_all(args.params)
+    paths, params_file = stagekit.parse_paths(__doc__, stagekit.InOutMetrics)
+    params = load_all(params_file)
     queries = {k: v for source in params["scrape"].sources for k, v in source.queries.items()}
-    run_curate(args.inp, args.out, args.metrics, params["curate"], queries)
+    run_curate(paths, params=params["curate"], queries=queries)
 
 
 if __name__ == "__main__":

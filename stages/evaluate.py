@@ -2,32 +2,17 @@
 
 from ganpipe import stagekit
 from ganpipe.params import load_all
-from ganpipe.stages.evaluate import run_evaluate
+from ganpipe.stages.evaluate import EvaluatePaths, run_evaluate
 
 
 def main() -> None:
-    args = stagekit.parse(
-        __doc__,
-        "samples",
-        "real",
-        "classifier",
-        "models",
-        "metrics",
-        "curve",
-        "truncation_curve",
-    )
-    params = load_all(args.params)
+    paths, params_file = stagekit.parse_paths(__doc__, EvaluatePaths)
+    params = load_all(params_file)
     run_evaluate(
-        args.samples,
-        args.real,
-        args.classifier,
-        args.metrics,
-        params["evaluate"],
-        params["classifier"],
-        args.models,
-        args.curve,
-        args.truncation_curve,
-        params["sample"].checkpoint,
+        paths,
+        params=params["evaluate"],
+        classifier_params=params["classifier"],
+        checkpoint=params["sample"].checkpoint,
     )
 
 

@@ -2,20 +2,13 @@
 
 from ganpipe import stagekit
 from ganpipe.params import load_all
-from ganpipe.stages.filter import run_filter
+from ganpipe.stages.filter import FilterPaths, run_filter
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, "inp", "reject_list", "out", "metrics")
-    params = load_all(args.params)
-    run_filter(
-        args.inp,
-        args.out,
-        params["filter"],
-        args.reject_list,
-        args.metrics,
-        background=params["reduce"].background,
-    )
+    paths, params_file = stagekit.parse_paths(__doc__, FilterPaths)
+    params = load_all(params_file)
+    run_filter(paths, params=params["filter"], background=params["reduce"].background)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ from ganpipe.stages.reduce import run_reduce
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, "inp", "out")
-    run_reduce(args.inp, args.out, load_section("reduce", args.params))
+    paths, params = stagekit.parse_paths(__doc__, stagekit.InOut)
+    run_reduce(paths, params=load_section("reduce", params))
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ from ganpipe.stages.resize import run_resize
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, "inp", "out")
-    params = load_all(args.params)
-    run_resize(args.inp, args.out, params["resize"], params["reduce"].background)
+    paths, params_file = stagekit.parse_paths(__doc__, stagekit.InOut)
+    params = load_all(params_file)
+    run_resize(paths, params=params["resize"], background=params["reduce"].background)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,12 @@
 
 from ganpipe import stagekit
 from ganpipe.params import load_section
-from ganpipe.stages.sample import run_sample
+from ganpipe.stages.sample import SamplePaths, run_sample
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, "models", "real", "out")
-    run_sample(args.models, args.out, load_section("sample", args.params), args.real)
+    paths, params = stagekit.parse_paths(__doc__, SamplePaths)
+    run_sample(paths, params=load_section("sample", params))
 
 
 if __name__ == "__main__":

@@ -2,12 +2,12 @@
 
 from ganpipe import stagekit
 from ganpipe.params import load_section
-from ganpipe.stages.scrape import run_scrape
+from ganpipe.stages.scrape import ScrapePaths, run_scrape
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, "out", "metrics")
-    rows = run_scrape(load_section("scrape", args.params), args.out, args.metrics)
+    paths, params = stagekit.parse_paths(__doc__, ScrapePaths)
+    rows = run_scrape(paths, params=load_section("scrape", params))
     print(f"scrape: {sum(r.status == 'kept' for r in rows)} of {len(rows)} images kept")
 
 

@@ -64,7 +64,7 @@ def presets_dir(given: str | None = None) -> Path:
 
 def _missing_inputs(params: dict) -> list[str]:
     """Local files and folders the new sources read that are not there yet."""
-    from ganpipe.scrape.local import LOCAL_KINDS
+    from ganpipe.registries.sources import LOCAL_KINDS
 
     missing = []
     for source in params["scrape"].sources:

@@ -21,6 +21,7 @@ from ganpipe.manifest import (
     write_manifest,
 )
 from ganpipe.params import AugmentParams, ParamsError, build
+from ganpipe.stagekit import InOut
 from ganpipe.stages.augment import run_augment
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
@@ -147,7 +148,7 @@ def snapshot(stage: Path) -> dict[str, bytes]:
 def test_stage_keeps_originals_adds_copies_and_reruns_identically(tmp_path, mode):
     stage = write_resized(tmp_path, mode)
     params = AugmentParams(chains=["fliph", "rot_-20:20 noise_0.02"], copies=2, workers=2)
-    rows = run_augment(stage, tmp_path / "aug", params, "#ffffff")
+    rows = run_augment(InOut(stage, tmp_path / "aug"), params=params, background="#ffffff")
     assert len(rows) == 6 * (1 + 2 * 2) and {r.mode for r in rows} == {mode}
     sources = {r.id: r for r in read_manifest(stage)}
     originals = [r for r in rows if r.id in sources]
@@ -164,21 +165,24 @@ def test_stage_keeps_originals_adds_copies_and_reruns_identically(tmp_path, mode
     assert {a["id"] for a in applied} <= ids and {a["source_id"] for a in applied} == set(sources)
     before = snapshot(tmp_path / "aug")
     run_augment(
-        stage, tmp_path / "aug", AugmentParams(chains=params.chains, copies=2, workers=1), "#ffffff"
+        InOut(stage, tmp_path / "aug"),
+        params=AugmentParams(chains=params.chains, copies=2, workers=1),
+        background="#ffffff",
     )
     assert snapshot(tmp_path / "aug") == before
     run_augment(
-        stage,
-        tmp_path / "aug",
-        AugmentParams(chains=params.chains, copies=2, seed=1, workers=1),
-        "#ffffff",
+        InOut(stage, tmp_path / "aug"),
+        params=AugmentParams(chains=params.chains, copies=2, seed=1, workers=1),
+        background="#ffffff",
     )
     assert snapshot(tmp_path / "aug") != before
 
 
 def test_no_chains_passes_originals_through_without_copies(tmp_path):
     stage = write_resized(tmp_path, count=2)
-    rows = run_augment(stage, tmp_path / "aug", AugmentParams(workers=1), "#ffffff")
+    rows = run_augment(
+        InOut(stage, tmp_path / "aug"), params=AugmentParams(workers=1), background="#ffffff"
+    )
     assert len(rows) == 2 and all(r.path.startswith(f"../{stage.name}/images/") for r in rows)
     assert sorted(snapshot(tmp_path / "aug")) == ["applied.csv", "manifest.csv"]
 
@@ -189,7 +193,11 @@ def test_copies_name_their_source_so_the_holdout_split_keeps_them_together(
     from ganpipe.data import load_image_set
     from ganpipe.params import AugmentParams
 
-    run_augment(tiny_stage, tmp_path / "aug", AugmentParams(chains=["fliph"], workers=1), "#000000")
+    run_augment(
+        InOut(tiny_stage, tmp_path / "aug"),
+        params=AugmentParams(chains=["fliph"], workers=1),
+        background="#000000",
+    )
     originals = load_image_set(tiny_stage).ids
     augmented = load_image_set(tmp_path / "aug").ids
     assert sorted(augmented) == sorted(originals * 2)

@@ -146,8 +146,8 @@ def test_a_section_module_is_a_dep_only_when_read_or_imported() -> None:
     graph = {
         PARAMS: {f"{PARAMS}.base", f"{PARAMS}.train", f"{PARAMS}.sample", f"{PARAMS}.scrape"},
         f"{PARAMS}.base": set(),
-        f"{PARAMS}.train": {f"{PARAMS}.base", "ganpipe.d_heads"},
-        "ganpipe.d_heads": set(),  # what only a section module imports goes with it
+        f"{PARAMS}.train": {f"{PARAMS}.base", "ganpipe.registries.heads"},
+        "ganpipe.registries.heads": set(),  # what only a section module imports goes with it
         f"{PARAMS}.sample": {f"{PARAMS}.base", f"{PARAMS}.truncation"},
         f"{PARAMS}.truncation": set(),
         f"{PARAMS}.scrape": {f"{PARAMS}.base"},

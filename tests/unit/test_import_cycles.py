@@ -9,7 +9,7 @@ from importgraph import find_cycles, import_graph, package_graph
 
 # Lowest first; a part may import only from earlier layers. A new part must be placed here.
 LAYERS = [
-    ["errors", "files", "formats", "chains", "limits", "d_heads"],
+    ["errors", "files", "formats", "chains", "limits", "registries"],
     ["params", "manifest", "modelfile"],
     ["clean", "scrape", "data", "models", "stagekit"],
     ["augment", "metrics", "generate"],

@@ -11,7 +11,7 @@ from ganpipe.manifest import read_manifest
 from ganpipe.models import Generator
 from ganpipe.params import SampleParams, TrainParams
 from ganpipe.sample import LoadedGenerator, generate, load_generator, training_gif
-from ganpipe.stages.sample import run_sample
+from ganpipe.stages.sample import SamplePaths, run_sample
 from ganpipe.train.snapshot import export_generator
 
 
@@ -45,7 +45,8 @@ def test_run_sample_writes_folders_manifest_and_pictures(
         Image.new("L", (20, 20), 40 * k).save(grids / f"kimg{k:08.1f}.png")
     out = tmp_path / "samples"
     rows = run_sample(
-        generator_path.parent, out, SampleParams(per_class=5, grid_columns=4), tiny_stage
+        SamplePaths(generator_path.parent, out, real=tiny_stage),
+        params=SampleParams(per_class=5, grid_columns=4),
     )
     assert len(rows) == 10 and read_manifest(out) == sorted(rows, key=lambda r: (r.label, r.id))
     assert sorted(p.name for p in (out / "images").iterdir()) == ["bar", "low"]
@@ -58,7 +59,9 @@ def test_run_sample_writes_folders_manifest_and_pictures(
 
 def test_rerun_is_byte_identical(generator_path: Path, tmp_path: Path) -> None:
     for name in ("a", "b"):
-        run_sample(generator_path.parent, tmp_path / name, SampleParams(per_class=3))
+        run_sample(
+            SamplePaths(generator_path.parent, tmp_path / name), params=SampleParams(per_class=3)
+        )
     assert (tmp_path / "a/manifest.csv").read_bytes() == (tmp_path / "b/manifest.csv").read_bytes()
     assert (tmp_path / "a/grid.png").read_bytes() == (tmp_path / "b/grid.png").read_bytes()
 
@@ -76,7 +79,7 @@ def test_unconditional_samples_carry_the_training_label(tmp_path: Path) -> None:
         {"params": p.__dict__, "classes": ["cat"], "size": 28, "channels": 1, "conditional": False},
         path,
     )
-    rows = run_sample(tmp_path, tmp_path / "s", SampleParams(per_class=3))
+    rows = run_sample(SamplePaths(tmp_path, tmp_path / "s"), params=SampleParams(per_class=3))
     assert {r.label for r in rows} == {"cat"}
 
 
@@ -113,7 +116,7 @@ def test_truncation_off_leaves_the_sample_stage_byte_identical(
         "on": SampleParams(per_class=3, truncation=1.0),
     }
     for name, p in params.items():
-        run_sample(generator_path.parent, tmp_path / name, p)
+        run_sample(SamplePaths(generator_path.parent, tmp_path / name), params=p)
     files = {
         name: {f.name: f.read_bytes() for f in (tmp_path / name).glob("*.*")} for name in params
     }

@@ -40,3 +40,15 @@ def test_a_bug_keeps_its_traceback() -> None:
 
     with pytest.raises(ValueError, match="a bug"):
         stagekit.run(main, "demo")
+
+
+def test_parse_paths_builds_the_stage_paths_from_their_fields(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["--inp", "a", "--out", "b", "--metrics", "m.json", "--params", "p.yaml"]
+    paths, params = stagekit.parse_paths(None, stagekit.InOutMetrics, argv)
+    assert paths == stagekit.InOutMetrics(Path("a"), Path("b"), Path("m.json"))
+    assert params == "p.yaml"
+    with pytest.raises(SystemExit):
+        stagekit.parse_paths(None, stagekit.InOut, ["--inp", "a"])
+    assert "the following arguments are required: --out" in capsys.readouterr().err

@@ -5,9 +5,9 @@ the features it computes once) and returns flat, stable keys for ``metrics/evalu
 metric that caps its images takes the same number from every class
 (:func:`sampling.balanced_index`) and says what it scored (``protocol/<metric>/...``,
 :func:`sampling.seen`); for the others the runner records every fake and every held-out real
-(:func:`every_image`). ``ONLY_IF``
-names the metrics that apply to some images only (stripes: grey; colour spread: RGB), and
-``JUDGED`` those whose scores rest on the domain classifier's judgement.
+(:func:`every_image`). The table of metrics, which images each applies to and whether it rests
+on the domain classifier's judgement, is ``ganpipe/registries/metrics.py``; :data:`IMAGES` says
+what its ``images`` values mean.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from ganpipe.metrics.prdc import prdc
 from ganpipe.metrics.sampling import balanced_index, seen
 from ganpipe.metrics.stripes import stripe_statistic
 from ganpipe.params import ClassifierParams, EvaluateParams
+from ganpipe.registries.metrics import Images
 
 DIVERSITY_PAIRS = 500  # random pairs per class and side
 MEMORISATION_FAKES = 500  # fakes, over every class, checked against G's training images
@@ -293,23 +294,9 @@ def _grey(ctx: EvalContext) -> bool:
     return ctx.fake.channels == 1 and ctx.real.channels == 1
 
 
-METRICS: dict[str, Callable[[EvalContext], dict[str, Any]]] = {
-    "conditional_accuracy": conditional_accuracy,
-    "domain_fd": domain_fd,
-    "intra_class_fd": intra_class_fd,
-    "domain_kid": domain_kid,
-    "domain_prdc": domain_prdc,
-    "downstream": downstream,
-    "intra_class_diversity": intra_class_diversity,
-    "memorisation": memorisation,
-    "stripes": stripes,
-    "colour_spread": colour_spread,
-    "inception": inception,
+# a metric's ``images`` -> (those images in words, the test of them)
+IMAGES: dict[Images, tuple[str, Callable[[EvalContext], bool]]] = {
+    "any": ("any images", lambda ctx: True),
+    "colour": ("RGB images", _colour),
+    "grey": ("grey images", _grey),
 }
-# metric -> (the images it means something for, in words; the test of them)
-ONLY_IF: dict[str, tuple[str, Callable[[EvalContext], bool]]] = {
-    "stripes": ("grey images (a grey-garment artefact measure)", _grey),
-    "colour_spread": ("RGB images", _colour),
-}
-# the metrics whose scores are the domain classifier's verdicts or live in its feature space
-JUDGED = ("conditional_accuracy", "domain_fd", "intra_class_fd", "domain_kid", "domain_prdc")

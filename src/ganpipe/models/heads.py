@@ -13,7 +13,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ganpipe.d_heads import D_HEADS
+from ganpipe.registries.heads import D_HEADS
 
 
 class DOutput(NamedTuple):
@@ -76,7 +76,7 @@ class HeadedDiscriminator(nn.Module):
     def build_heads(
         self, features: int, n_classes: int, kind: str, sn: Wrap, embed_dim: int = 512
     ) -> None:
-        """The layers of head ``kind`` (its row of ganpipe.d_heads.D_HEADS); with no classes
+        """The layers of head ``kind`` (its row of ganpipe.registries.heads.D_HEADS); with no classes
         only the real/fake logit."""
         self.head_kind = kind if n_classes else "none"
         self.head_layers = D_HEADS[kind].layers if n_classes else "none"

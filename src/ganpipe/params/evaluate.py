@@ -9,12 +9,17 @@ from pydantic.dataclasses import dataclass
 
 from ganpipe.params.base import CONFIG, Bool, Float, Int, Section, Str, require
 from ganpipe.params.truncation import Truncation, truncation_problem
+from ganpipe.registries.metrics import METRIC_NAMES
 
 
 @dataclass(frozen=True, config=CONFIG)
 class EvaluateParams(Section):
     """How generated images are scored (docs/ARCHITECTURE.md)."""
 
+    metrics: list[Literal[METRIC_NAMES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: list(METRIC_NAMES),
+        description="the metrics to run, in the registry's order (ganpipe.registries.metrics)",
+    )
     n_real: Int = Field(10000, ge=2, le=10**7, description="cap on held-out real images")
     inception: Literal["auto", "required", "off"] = Field(
         "auto",

@@ -8,61 +8,54 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 from pydantic.dataclasses import dataclass
 
-from ganpipe.params.base import CONFIG, Bool, Float, Int, Str
-from ganpipe.params.base import Section as _Section  # the names the Source block was written with
-from ganpipe.params.base import require as _require
+from ganpipe.params.base import CONFIG, Bool, Float, Int, Section, Str, require
+from ganpipe.registries.sources import LICENSED_APIS, SOURCE_KINDS, SOURCES, WEB_ENGINES
+
+__all__ = ["LICENSED_APIS", "WEB_ENGINES", "DatasetName", "ScrapeParams", "Source", "SourceKind"]
 
 DatasetName = Literal["mnist", "fashion-mnist", "emnist-letters", "emnist-byclass", "cifar10"]
-SourceKind = Literal[
-    "dataset",
-    "folder",
-    "flat-folder",
-    "csv",
-    "urls",
-    "bing",
-    "duckduckgo",
-    "google",
-    "openverse",
-    "commons",
-]
-WEB_ENGINES = ("bing", "duckduckgo", "google")
-LICENSED_APIS = ("openverse", "commons")  # licence and credit per image; robots.txt respected
+SourceKind = Literal[SOURCE_KINDS]  # type: ignore[valid-type]  # the table: registries/sources.py
 
 
 @dataclass(frozen=True, config=CONFIG)
-class Source(_Section):
+class Source(Section):
     """One place images come from. Which keys apply depends on ``kind``."""
 
-    kind: SourceKind
-    name: DatasetName | None = None  # kind=dataset
-    root: Str = ""  # local folder: dataset IDX files, class sub-folders, CSV image folder
-    split: Literal["train", "test", "both"] = "train"  # kind=dataset
+    kind: SourceKind = Field(description="what reads it (ganpipe.registries.sources)")
+    name: DatasetName | None = Field(None, description="kind dataset: which public dataset")
+    root: Str = Field(
+        "", description="a local folder: dataset IDX files, class sub-folders, CSV images"
+    )
+    split: Literal["train", "test", "both"] = Field(
+        "train", description="kind dataset: which split"
+    )
     per_class: Int = Field(0, ge=0, le=10**7, description="cap per class; 0 = no cap")
-    csv: Str = ""  # kind=csv
-    path_column: Str = "path"
-    label_column: Str = "label"
-    label: Str = "all"  # kind=flat-folder: the one class every file gets
-    queries: dict[Str, Str] = Field(default_factory=dict)  # web engines: class -> query
-    url_files: dict[Str, Str] = Field(default_factory=dict)  # kind=urls: class -> file
-    class_map: dict[Str, Str] = Field(default_factory=dict)  # source label -> class name
-    base_url: Str = ""  # web engines and APIs: override the default address (tests, mirrors)
-    # kind=openverse: only licences allowing these uses; empty = every open licence
-    license_type: list[Literal["commercial", "modification"]] = Field(default_factory=list)
+    csv: Str = Field("", description="kind csv: the metadata table")
+    path_column: Str = Field("path", description="kind csv: the column of image paths")
+    label_column: Str = Field("label", description="kind csv: the column of labels")
+    label: Str = Field("all", description="kind flat-folder: the one class every file gets")
+    queries: dict[Str, Str] = Field(
+        default_factory=dict, description="web engines and APIs: class -> search query"
+    )
+    url_files: dict[Str, Str] = Field(
+        default_factory=dict, description="kind urls: class -> file of image URLs"
+    )
+    class_map: dict[Str, Str] = Field(
+        default_factory=dict, description="source label -> class name"
+    )
+    base_url: Str = Field(
+        "", description="web engines and APIs: another address than the default (tests, mirrors)"
+    )
+    license_type: list[Literal["commercial", "modification"]] = Field(
+        default_factory=list,
+        description="kind openverse: only licences allowing these uses; empty = every open one",
+    )
 
     @model_validator(mode="after")
     def _kind_has_its_key(self) -> Source:
-        needs = {
-            "dataset": ("name", self.name),
-            "folder": ("root", self.root),
-            "flat-folder": ("root", self.root),
-            "csv": ("csv", self.csv),
-            "urls": ("url_files", self.url_files),
-        }
-        if self.kind in (*WEB_ENGINES, *LICENSED_APIS):
-            needs[self.kind] = ("queries", self.queries)
-        key, value = needs[self.kind]
-        _require(bool(value), key, f"required when kind is '{self.kind}'")
-        _require(
+        key = SOURCES[self.kind].requires
+        require(bool(getattr(self, key)), key, f"required when kind is '{self.kind}'")
+        require(
             not self.license_type or self.kind == "openverse",
             "license_type",
             f"only kind 'openverse' filters by licence, not '{self.kind}'",
@@ -71,7 +64,7 @@ class Source(_Section):
 
 
 @dataclass(frozen=True, config=CONFIG)
-class ScrapeParams(_Section):
+class ScrapeParams(Section):
     """Where images come from and how politely the web is asked for them."""
 
     sources: list[Source] = Field(
@@ -116,5 +109,5 @@ class ScrapeParams(_Section):
     def _file_has_sources(cls, data: Any) -> Any:
         """A params file must name a source; code may build one for its network settings."""
         if isinstance(data, dict):
-            _require(bool(data.get("sources")), "sources", "at least one source is needed")
+            require(bool(data.get("sources")), "sources", "at least one source is needed")
         return data

@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, Strict, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 
-from ganpipe.d_heads import D_HEADS, DHeadName
 from ganpipe.params.base import CONFIG, Bool, Float, Int, Section, Str, seed_field
 from ganpipe.params.base import require as _require  # the name the rules were written with
+from ganpipe.registries.heads import D_HEADS, DHeadName
 
 Beta = Annotated[float, Strict(), Field(ge=0, lt=1)]
 DIFFAUGMENT_POLICIES = ("color", "translation", "cutout")
@@ -72,7 +72,7 @@ class TrainParams(Section):
     # class logits (P2GAN, Han et al. 2021); "reacgan", data-to-data cross-entropy (Kang et al.
     # 2021)
     d_head: DHeadName = Field(
-        "acgan", description="D's class head (ganpipe.d_heads.D_HEADS, docs/OPTIONS.md)"
+        "acgan", description="D's class head (ganpipe.registries.heads.D_HEADS, docs/OPTIONS.md)"
     )
     d_embed_dim: Int = Field(512, ge=1, le=4096, description="reacgan: embedding size")
     d2d_temperature: Float = Field(0.5, ge=0.01, le=10, description="reacgan: temperature")

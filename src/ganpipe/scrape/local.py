@@ -13,12 +13,14 @@ from pathlib import Path
 from ganpipe.errors import UserError
 from ganpipe.manifest import Row, content_id, encode_png, image_relpath, sha256_bytes, write_image
 from ganpipe.params import Source
+from ganpipe.registries import resolve
+from ganpipe.registries.sources import LOCAL_KINDS, SOURCES
 from ganpipe.scrape.datasets import iter_samples
 
 Item = tuple[str, bytes, str, str]  # (class, raw bytes, file extension, origin)
 
 
-def _dataset_items(source: Source) -> Iterator[Item]:
+def dataset_items(source: Source) -> Iterator[Item]:
     assert source.name is not None
     for label, image, origin in iter_samples(
         source.name, source.split, source.root, source.per_class
@@ -39,7 +41,7 @@ def _capped(items: Iterator[Item], per_class: int) -> Iterator[Item]:
             yield item
 
 
-def _folder_items(source: Source) -> Iterator[Item]:
+def folder_items(source: Source) -> Iterator[Item]:
     root = Path(source.root)
     if not root.is_dir():
         raise FileNotFoundError(f"scrape source folder {root} does not exist")
@@ -48,7 +50,7 @@ def _folder_items(source: Source) -> Iterator[Item]:
             yield _file_item(class_dir.name, path)
 
 
-def _flat_folder_items(source: Source) -> Iterator[Item]:
+def flat_folder_items(source: Source) -> Iterator[Item]:
     root = Path(source.root)
     if not root.is_dir():
         raise FileNotFoundError(f"scrape source folder {root} does not exist")
@@ -56,7 +58,7 @@ def _flat_folder_items(source: Source) -> Iterator[Item]:
         yield _file_item(source.label, path)
 
 
-def _csv_items(source: Source) -> Iterator[Item]:
+def csv_items(source: Source) -> Iterator[Item]:
     table = Path(source.csv)
     base = Path(source.root) if source.root else table.parent
     with table.open(newline="") as f:
@@ -68,19 +70,14 @@ def _csv_items(source: Source) -> Iterator[Item]:
             yield _file_item(record[source.label_column], base / record[source.path_column])
 
 
-LOCAL_KINDS = {
-    "dataset": _dataset_items,
-    "folder": _folder_items,
-    "flat-folder": _flat_folder_items,
-    "csv": _csv_items,
-}
-
-
 def collect_local(source: Source, raw_dir: Path) -> list[Row]:
     """Copy every item of a local source into ``raw_dir``; one row per item offered."""
+    if source.kind not in LOCAL_KINDS:
+        raise ValueError(f"not a local source kind: {source.kind!r}")
+    items = resolve(SOURCES[source.kind].reader)(source)
     rows: list[Row] = []
     seen: set[tuple[str, str]] = set()
-    for label, data, ext, origin in _capped(LOCAL_KINDS[source.kind](source), source.per_class):
+    for label, data, ext, origin in _capped(items, source.per_class):
         label = source.class_map.get(label, label)
         image_id = content_id(data)
         if (label, image_id) in seen:

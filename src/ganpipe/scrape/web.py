@@ -6,11 +6,10 @@ from pathlib import Path
 
 from ganpipe.errors import UserError
 from ganpipe.manifest import Row
-from ganpipe.params import LICENSED_APIS, WEB_ENGINES, ScrapeParams, Source
+from ganpipe.params import ScrapeParams, Source
+from ganpipe.registries.sources import WEB_KINDS
 from ganpipe.scrape.download import Downloader, Job
 from ganpipe.scrape.engines import make_engine, queries
-
-WEB_KINDS = (*WEB_ENGINES, *LICENSED_APIS, "urls")
 
 
 def _safe_label(label: str) -> str:

@@ -18,15 +18,17 @@ from ganpipe.clean.parallel import pmap
 from ganpipe.clean.rows import finish, start
 from ganpipe.manifest import Row
 from ganpipe.params import AugmentParams
+from ganpipe.stagekit import InOut
 
 
-def run_augment(in_dir: Path, out_dir: Path, params: AugmentParams, background: str) -> list[Row]:
+def run_augment(paths: InOut, *, params: AugmentParams, background: str) -> list[Row]:
     """Pass every kept image through, plus ``copies`` augmented images per chain.
 
     Copies get the id ``content_id("<id>|<chain>|<copy>")`` and ``copy-of:<source id>`` as
     origin (ganpipe.data.source_id); ``applied.csv`` maps each copy to its source id and the
     concrete codes applied.
     """
+    in_dir, out_dir = paths.inp, paths.out
     chains = tuple((chain, parse_chain(chain)) for chain in params.chains)
     rows = start(in_dir, out_dir)
     if chains:

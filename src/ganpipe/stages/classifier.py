@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,19 @@ from ganpipe.metrics.judge import fit_judge
 from ganpipe.params import ClassifierParams
 
 
-def run_classifier(
-    data_dir: Path, model_path: Path, metrics_path: Path, p: ClassifierParams
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ClassifierPaths:
+    """The real stage it fits on, the weights it writes, its metrics."""
+
+    inp: Path
+    model: Path
+    metrics: Path
+
+
+def run_classifier(paths: ClassifierPaths, *, params: ClassifierParams) -> dict[str, Any]:
     """Fit on the training split (the pass chosen on a validation slice of it), report
     held-out accuracy, save weights + class list."""
+    data_dir, model_path, metrics_path, p = paths.inp, paths.model, paths.metrics, params
     train, heldout = split_holdout(load_image_set(data_dir), p.holdout)
     if len(heldout.labels) == 0:
         raise UserError(f"classifier.holdout={p.holdout} left no held-out images in {data_dir}")

@@ -22,6 +22,7 @@ from ganpipe.data import load_image_set
 from ganpipe.files import write_json
 from ganpipe.manifest import Row
 from ganpipe.params import CurateParams
+from ganpipe.stagekit import InOutMetrics
 
 SUSPECTS = "suspects.csv"
 COLUMNS = (
@@ -43,14 +44,11 @@ SUSPECT = "suspect"  # the rejection reason of a dropped image
 
 
 def run_curate(
-    in_dir: Path,
-    out_dir: Path,
-    metrics_path: Path,
-    p: CurateParams,
-    queries: Mapping[str, str],
+    paths: InOutMetrics, *, params: CurateParams, queries: Mapping[str, str]
 ) -> list[Row]:
-    """Rank ``in_dir``'s kept images (or pass them all through when ``p.enabled`` is false)."""
-    in_dir, out_dir = Path(in_dir), Path(out_dir)
+    """Rank ``paths.inp``'s kept images (or pass them all through when ``enabled`` is false);
+    ``queries`` are the scrape sources' class -> query, for the relevance signal."""
+    in_dir, out_dir, metrics_path, p = Path(paths.inp), Path(paths.out), paths.metrics, params
     rows = [pass_through(r, in_dir, out_dir) for r in start(in_dir, out_dir)]
     if not p.enabled:
         _write_suspects(out_dir, rows, None)

@@ -1,9 +1,11 @@
-"""The evaluate stage: every registered metric on the samples, and curves over training
-snapshots and over truncation thresholds; the time of each, in ``metrics/evaluate.json``."""
+"""The evaluate stage: the chosen metrics (``evaluate.metrics``) on the samples, and curves over
+training snapshots and over truncation thresholds; the time of each, in
+``metrics/evaluate.json``."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -109,28 +111,38 @@ def evaluation_context(
     return EvalContext(fake, real, classifier, sha, p, cp, real_train=real_train)
 
 
+@dataclass(frozen=True)
+class EvaluatePaths:
+    """What evaluate reads and writes; without ``models`` (the train stage's folder) no curve is
+    drawn, and each curve is written only where its path is given."""
+
+    samples: Path
+    real: Path
+    classifier: Path
+    metrics: Path
+    models: Path | None = None
+    curve: Path | None = None  # the snapshot curve
+    truncation_curve: Path | None = None
+
+
 def run_evaluate(
-    samples_dir: Path,
-    real_dir: Path,
-    classifier_path: Path,
-    metrics_path: Path,
-    p: EvaluateParams,
-    cp: ClassifierParams,
-    models_dir: Path | None = None,
-    curve_path: Path | None = None,
-    truncation_path: Path | None = None,
+    paths: EvaluatePaths,
+    *,
+    params: EvaluateParams,
+    classifier_params: ClassifierParams,
     checkpoint: str = "ema",
 ) -> dict[str, Any]:
-    """Score the generated samples against the held-out real split with every metric.
+    """Score the generated samples against the held-out real split with ``evaluate.metrics``.
 
     The truncation curve is drawn from the generator ``checkpoint`` names (``sample.checkpoint``:
     the one the samples came from); the snapshot curve from the exported EMA generator.
     """
     start = time.perf_counter()
     torch.manual_seed(0)
+    p, cp, real_dir = params, classifier_params, paths.real
     times: dict[str, Any] = {}
     ctx = timed(
-        times, "load", lambda: evaluation_context(samples_dir, real_dir, classifier_path, p, cp)
+        times, "load", lambda: evaluation_context(paths.samples, real_dir, paths.classifier, p, cp)
     )
     results = {**times, **run_metrics(ctx)}
     results.update(
@@ -142,20 +154,21 @@ def run_evaluate(
             "protocol/weights_sha256": ctx.classifier_sha256[:16],
         }
     )
-    if models_dir is not None and curve_path is not None:
+    models_dir = paths.models
+    if models_dir is not None and paths.curve is not None:
         snapshots = sorted((models_dir / "train" / "snapshots").glob("kimg*.pt"))
         curve = timed(
             results,
             "snapshot_curve",
             lambda: snapshot_curve(ctx, models_dir / "generator.pt", snapshots),
         )
-        write_json(curve_path, curve)
-    if models_dir is not None and truncation_path is not None:
+        write_json(paths.curve, curve)
+    if models_dir is not None and paths.truncation_curve is not None:
         generator = models_dir / GENERATORS[checkpoint]
         curve = timed(results, "truncation_curve", lambda: truncation_curve(ctx, generator))
-        write_json(truncation_path, curve)
+        write_json(paths.truncation_curve, curve)
     results["time/total_s"] = round(time.perf_counter() - start, 3)
     print(f"[evaluate] total {results['time/total_s']:.0f} s")
     results = _rounded(results)
-    write_json(metrics_path, results)
+    write_json(paths.metrics, results)
     return results

@@ -7,6 +7,7 @@ extension is copied. Per-image checks live in :mod:`ganpipe.clean.filter`.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -18,30 +19,34 @@ from ganpipe.clean.rows import finish, parse_colour, start
 from ganpipe.files import write_json
 from ganpipe.manifest import KEPT, Row, stage_counts
 from ganpipe.params import FilterParams
+from ganpipe.stagekit import InOutMetrics
+
+
+@dataclass(frozen=True)
+class FilterPaths(InOutMetrics):
+    """The raw folder in, the filtered folder out, the metrics, and the reviewed reject list."""
+
+    reject_list: Path
 
 
 def run_filter(
-    in_dir: Path,
-    out_dir: Path,
-    params: FilterParams,
-    reject_list: Path,
-    metrics_path: Path,
-    background: str = "#ffffff",
+    paths: FilterPaths, *, params: FilterParams, background: str = "#ffffff"
 ) -> list[Row]:
-    """Filter ``in_dir`` into ``out_dir``; per-class, per-reason counts go to ``metrics_path``.
+    """Filter ``paths.inp`` into ``paths.out``; per-class, per-reason counts go to
+    ``paths.metrics``.
 
     ``background`` should be ``reduce.background``: transparent images are judged (blank,
     near-duplicate) as they will look after reduce composites them.
     """
+    in_dir, out_dir = paths.inp, paths.out
     rows = start(in_dir, out_dir)
-    job = FilterJob(
-        Path(in_dir), Path(out_dir), params, parse_colour(background), read_reject_list(reject_list)
-    )
+    reject = read_reject_list(paths.reject_list)
+    job = FilterJob(Path(in_dir), Path(out_dir), params, parse_colour(background), reject)
     checked = pmap(partial(check_row, job=job), rows, params.workers, "filter")
     final = deduplicate(checked, params.near_duplicate_distance)
     _remove_dropped(job.out_dir, checked, final)
     out = finish(out_dir, final)
-    _write_metrics(Path(metrics_path), out)
+    _write_metrics(Path(paths.metrics), out)
     if params.contact_sheets:
         write_review(
             Path(out_dir),

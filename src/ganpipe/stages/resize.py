@@ -9,10 +9,13 @@ from ganpipe.clean.resize import resize_row
 from ganpipe.clean.rows import map_rows
 from ganpipe.manifest import Row
 from ganpipe.params import ResizeParams
+from ganpipe.stagekit import InOut
 
 
-def run_resize(in_dir: Path, out_dir: Path, params: ResizeParams, background: str) -> list[Row]:
-    """Resize ``in_dir``'s kept images to ``params.image_size`` squares; pad with ``background``."""
+def run_resize(paths: InOut, *, params: ResizeParams, background: str) -> list[Row]:
+    """Resize ``paths.inp``'s kept images to ``params.image_size`` squares; pad with
+    ``background`` (``reduce.background``)."""
+    in_dir, out_dir = paths.inp, paths.out
     task = partial(
         resize_row,
         in_dir=Path(in_dir),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -21,15 +22,24 @@ from ganpipe.sample import (
 )
 
 
-def run_sample(
-    models_dir: Path, out_dir: Path, p: SampleParams, real_dir: Path | None = None
-) -> list[Row]:
-    """Per-class folders of ``p.per_class`` images, a manifest, and the pictures.
+@dataclass(frozen=True)
+class SamplePaths:
+    """The train stage's models, the output folder, and the real images for the side by side
+    picture (none: no such picture)."""
+
+    models: Path
+    out: Path
+    real: Path | None = None
+
+
+def run_sample(paths: SamplePaths, *, params: SampleParams) -> list[Row]:
+    """Per-class folders of ``sample.per_class`` images, a manifest, and the pictures.
 
     ``sample.checkpoint`` picks the EMA generator or the best snapshot's; ``sample.truncation``
     applies to every image drawn here; the training GIF is made of ``models_dir/train/grids``
     when training left them.
     """
+    models_dir, out_dir, real_dir, p = paths.models, paths.out, paths.real, params
     generator_path = models_dir / GENERATORS[p.checkpoint]
     gen = load_generator(generator_path)
     # unconditional samples carry the training label, so evaluate can pair them with the reals

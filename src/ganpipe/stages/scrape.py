@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ganpipe.errors import UserError
 from ganpipe.files import write_json
 from ganpipe.manifest import KEPT, Row, stage_counts, write_manifest
 from ganpipe.params import ScrapeParams, Source
+from ganpipe.registries.sources import LOCAL_KINDS
 from ganpipe.scrape.attribution import write_attribution
-from ganpipe.scrape.local import LOCAL_KINDS, collect_local
+from ganpipe.scrape.local import collect_local
 
 
 def _collect(source: Source, params: ScrapeParams, raw_dir: Path) -> list[Row]:
@@ -34,8 +36,17 @@ def _prune(raw_dir: Path, rows: list[Row]) -> None:
             folder.rmdir()
 
 
-def run_scrape(params: ScrapeParams, raw_dir: Path, metrics_path: Path) -> list[Row]:
+@dataclass(frozen=True)
+class ScrapePaths:
+    """Where the images go (``data/raw``, kept between runs) and the stage's metrics."""
+
+    out: Path
+    metrics: Path
+
+
+def run_scrape(paths: ScrapePaths, *, params: ScrapeParams) -> list[Row]:
     """Collect all sources, keep the configured classes, write manifest and metrics."""
+    raw_dir, metrics_path = paths.out, paths.metrics
     rows = [row for source in params.sources for row in _collect(source, params, raw_dir)]
     if params.classes:
         unknown = set(params.classes) - {r.label for r in rows}

@@ -10,9 +10,9 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from ganpipe.d_heads import D_HEADS
 from ganpipe.models.heads import DOutput
 from ganpipe.params import TrainParams
+from ganpipe.registries.heads import D_HEADS
 
 
 def d_adversarial(

@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import torch
 
-from ganpipe.d_heads import D_HEADS
 from ganpipe.models.heads import DOutput
 from ganpipe.params import TrainParams
+from ganpipe.registries.heads import D_HEADS
 from ganpipe.train.lecam import anchors, lecam_penalty
 from ganpipe.train.losses import UNLABELLED, d_loss, feature_matching, g_loss
 

@@ -12,7 +12,7 @@ import pytest
 
 from ganpipe.manifest import KEPT, REJECTED, read_manifest
 from ganpipe.params import FilterParams
-from ganpipe.stages.filter import run_filter
+from ganpipe.stages.filter import FilterPaths, run_filter
 
 PARAMS = FilterParams(workers=1, contact_sheets=False)
 
@@ -32,14 +32,13 @@ def filter_files(
     )
     raw, ids = write_stage(layout)
     (tmp_path / "reject.txt").write_text(reject)
-    rows = run_filter(
-        raw,
-        tmp_path / "filtered",
-        params,
-        tmp_path / "reject.txt",
-        tmp_path / "metrics" / "filter.json",
-        background=background,
+    paths = FilterPaths(
+        inp=raw,
+        out=tmp_path / "filtered",
+        metrics=tmp_path / "metrics" / "filter.json",
+        reject_list=tmp_path / "reject.txt",
     )
+    rows = run_filter(paths, params=params, background=background)
     by_name = {name: next(r for r in rows if r.id == i) for name, i in ids.items()}
     return by_name, rows
 
@@ -129,7 +128,10 @@ def test_near_duplicates_only_within_a_class_and_can_be_turned_off(write_stage, 
     big, small = cases.near_duplicates()
     raw, _ = write_stage({"a": {"big": big}, "b": {"small": small}})
     (tmp_path / "reject.txt").write_text("")
-    rows = run_filter(raw, tmp_path / "f", PARAMS, tmp_path / "reject.txt", tmp_path / "m.json")
+    rows = run_filter(
+        FilterPaths(raw, tmp_path / "f", tmp_path / "m.json", tmp_path / "reject.txt"),
+        params=PARAMS,
+    )
     assert all(r.status == KEPT for r in rows)
     off = replace(PARAMS, near_duplicate_distance=-1)
     rows, _ = filter_files(write_stage, tmp_path, {"big": big, "small": small}, params=off)

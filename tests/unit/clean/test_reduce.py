@@ -12,6 +12,7 @@ from PIL import Image
 
 from ganpipe.manifest import KEPT, REJECTED
 from ganpipe.params import ReduceParams
+from ganpipe.stagekit import InOut
 from ganpipe.stages.reduce import run_reduce
 
 FILES = {
@@ -33,7 +34,9 @@ def reduce_files(
 ):
     raw, ids = write_stage({"logo": FILES})
     out = tmp_path / f"reduced-{mode}"
-    rows = run_reduce(raw, out, ReduceParams(mode=mode, background=background, workers=workers))
+    rows = run_reduce(
+        InOut(raw, out), params=ReduceParams(mode=mode, background=background, workers=workers)
+    )
     by_name = {name: next(r for r in rows if r.id == i) for name, i in ids.items()}
     return out, by_name
 
@@ -84,7 +87,10 @@ def test_png_already_in_mode_is_passed_through_not_rewritten(write_stage, tmp_pa
     """Fashion-MNIST's grey PNGs need no work: the row points at the input file, no copy."""
     grey = cases.encode(Image.new("L", (28, 28), 90), "PNG")
     raw, ids = write_stage({"shirt": {"grey": grey, "jpeg": cases.jpeg()}}, ext="png")
-    rows = {r.id: r for r in run_reduce(raw, tmp_path / "rgb", ReduceParams(mode="L", workers=1))}
+    rows = {
+        r.id: r
+        for r in run_reduce(InOut(raw, tmp_path / "rgb"), params=ReduceParams(mode="L", workers=1))
+    }
     assert rows[ids["grey"]].path == f"../raw/images/shirt/{ids['grey']}.png"
     assert (tmp_path / "rgb" / rows[ids["grey"]].path).read_bytes() == grey
     assert rows[ids["jpeg"]].path == f"images/shirt/{ids['jpeg']}.png"  # converted: written

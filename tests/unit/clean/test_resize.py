@@ -12,6 +12,7 @@ from PIL import Image
 from ganpipe.clean.resize import fit
 from ganpipe.manifest import KEPT, REJECTED
 from ganpipe.params import ResizeParams
+from ganpipe.stagekit import InOut
 from ganpipe.stages.resize import run_resize
 
 PARAMS = ResizeParams(image_size=32, workers=1)
@@ -57,12 +58,17 @@ def test_downscaling_is_anti_aliased(name):
 def test_small_images_are_rejected_unless_upscale(write_stage, tmp_path):
     small = encode(Image.new("RGB", (20, 24), RED), "PNG")
     raw, ids = write_stage({"logo": {"small": small, "big": encode(wide(), "PNG")}}, ext="png")
-    rows = {r.id: r for r in run_resize(raw, tmp_path / "a", PARAMS, "#ffffff")}
+    rows = {
+        r.id: r for r in run_resize(InOut(raw, tmp_path / "a"), params=PARAMS, background="#ffffff")
+    }
     assert rows[ids["big"]].status == KEPT
     assert rows[ids["small"]].status == REJECTED
     assert rows[ids["small"]].reason.startswith("too-small:20x24 for letterbox to 32")
     rows = {
-        r.id: r for r in run_resize(raw, tmp_path / "b", replace(PARAMS, upscale=True), "#ffffff")
+        r.id: r
+        for r in run_resize(
+            InOut(raw, tmp_path / "b"), params=replace(PARAMS, upscale=True), background="#ffffff"
+        )
     }
     assert rows[ids["small"]].status == KEPT
     assert pixels(tmp_path / "b", rows[ids["small"]]).shape == (32, 32, 3)
@@ -73,17 +79,20 @@ def test_stage_writes_size_squares_deterministically(write_stage, tmp_path, mode
     files = {f"i{k}": encode(wide().rotate(90 * k, expand=True), "PNG") for k in range(4)}
     raw, _ = write_stage({"logo": files}, ext="png")
     params = replace(PARAMS, mode=mode, workers=2)
-    first = run_resize(raw, tmp_path / "out", params, "#ffffff")
+    first = run_resize(InOut(raw, tmp_path / "out"), params=params, background="#ffffff")
     data = {r.path: (tmp_path / "out" / r.path).read_bytes() for r in first}
     assert all(r.width == r.height == 32 and r.status == KEPT for r in first)
-    assert run_resize(raw, tmp_path / "out", params, "#ffffff") == first
+    assert run_resize(InOut(raw, tmp_path / "out"), params=params, background="#ffffff") == first
     assert {r.path: (tmp_path / "out" / r.path).read_bytes() for r in first} == data
 
 
 def test_right_size_png_is_passed_through_not_rewritten(write_stage, tmp_path):
     square = encode(Image.new("RGB", (32, 32), RED), "PNG")
     raw, ids = write_stage({"logo": {"square": square, "big": encode(wide(), "PNG")}}, ext="png")
-    rows = {r.id: r for r in run_resize(raw, tmp_path / "out", PARAMS, "#ffffff")}
+    rows = {
+        r.id: r
+        for r in run_resize(InOut(raw, tmp_path / "out"), params=PARAMS, background="#ffffff")
+    }
     assert rows[ids["square"]].path == f"../raw/images/logo/{ids['square']}.png"
     assert rows[ids["big"]].path == f"images/logo/{ids['big']}.png"
     assert pixels(tmp_path / "out", rows[ids["square"]]).shape == (32, 32, 3)

@@ -9,7 +9,7 @@ from PIL import Image
 
 from ganpipe.clean import review
 from ganpipe.params import FilterParams
-from ganpipe.stages.filter import run_filter
+from ganpipe.stages.filter import FilterPaths, run_filter
 
 
 def test_sheets_and_index_list_every_kept_image(write_stage, tmp_path, monkeypatch):
@@ -17,7 +17,8 @@ def test_sheets_and_index_list_every_kept_image(write_stage, tmp_path, monkeypat
     files = {f"img{k}": cases.jpeg(seed=40 + k) for k in range(12)} | {"zero": b""}
     raw, ids = write_stage({"logo": files, "tiny class": {"one": cases.palette_trns()}})
     params = FilterParams(workers=2, contact_sheets=True)
-    rows = run_filter(raw, tmp_path / "f", params, tmp_path / "none.txt", tmp_path / "m.json")
+    paths = FilterPaths(raw, tmp_path / "f", tmp_path / "m.json", tmp_path / "none.txt")
+    rows = run_filter(paths, params=params)
     index = (tmp_path / "f/review/index.html").read_text()
     kept = [r for r in rows if r.status == "kept"]
     assert len(kept) == 13 and all(r.id in index for r in kept) and ids["zero"] not in index
@@ -25,7 +26,5 @@ def test_sheets_and_index_list_every_kept_image(write_stage, tmp_path, monkeypat
     sheet = Image.open(tmp_path / "f/review/logo/sheet-000.png")
     assert sheet.size == (review.COLUMNS * review.CELL[0], review.CELL[1])
     first = (tmp_path / "f/review/logo/sheet-000.png").read_bytes()
-    run_filter(
-        raw, tmp_path / "f", replace(params, workers=1), tmp_path / "none.txt", tmp_path / "m.json"
-    )
+    run_filter(paths, params=replace(params, workers=1))
     assert (tmp_path / "f/review/logo/sheet-000.png").read_bytes() == first

@@ -11,8 +11,6 @@ from ganpipe.data import ImageSet, load_image_set
 from ganpipe.metrics import registry
 from ganpipe.metrics.classifier import train_classifier
 from ganpipe.metrics.registry import (
-    JUDGED,
-    METRICS,
     EvalContext,
     conditional_accuracy,
     domain_fd,
@@ -26,6 +24,7 @@ from ganpipe.metrics.registry import (
 )
 from ganpipe.metrics.runner import run_metrics
 from ganpipe.params import ClassifierParams, EvaluateParams
+from ganpipe.registries.metrics import JUDGED, METRICS
 
 CP = ClassifierParams(epochs=3, batch_size=16, lr=3e-3)
 

@@ -1,6 +1,7 @@
 """Running the registry: times, what applies to which images, the judge and the headline."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -8,9 +9,10 @@ import torch
 
 from ganpipe.data import ImageSet, load_image_set
 from ganpipe.metrics.classifier import DomainClassifier, train_classifier
-from ganpipe.metrics.registry import JUDGED, METRICS, EvalContext
+from ganpipe.metrics.registry import EvalContext
 from ganpipe.metrics.runner import headline, run_metrics
 from ganpipe.params import ClassifierParams, EvaluateParams
+from ganpipe.registries.metrics import JUDGED, METRICS
 
 CP = ClassifierParams(epochs=3, batch_size=16, lr=3e-3)
 P = EvaluateParams(inception="off", downstream_steps=2, downstream_seeds=2, kid_subset_size=8)
@@ -74,3 +76,31 @@ def test_fid_is_the_colour_headline_only_when_inception_ran(grey: ImageSet) -> N
     assert headline(colour, ok)["headline/metric"] == "fid_inception"
     off = {**ok, "inception_status": "unavailable"}
     assert headline(colour, off) == {"headline/metric": "domain_fd", "headline/value": 3.0}
+
+
+def test_only_the_chosen_metrics_run_and_are_timed(grey: ImageSet) -> None:
+    torch.manual_seed(0)
+    judge = DomainClassifier(1, 2, 28).eval()
+    results, lines = run(grey, judge, replace(P, metrics=["stripes", "domain_fd"]))
+    assert "domain_fd" in results and "stripe_ratio_to_real" in results
+    assert {k for k in results if k.startswith("time/")} == {
+        "time/features_s",
+        "time/domain_fd_s",
+        "time/stripes_s",
+    }
+    ran = {k.split("/")[1] for k in results if k.startswith("protocol/")}
+    assert ran == {"domain_fd", "stripes"}  # the judge marks only the judged metric run
+    for absent in ("conditional_accuracy", "domain_kid_mean", "cas", "colour_spread/fake"):
+        assert absent not in results
+    assert results["headline/metric"] == "domain_fd"
+    assert [line.split(":")[0] for line in lines if not line.startswith("[evaluate] WARN")] == [
+        "[evaluate] domain_fd",
+        "[evaluate] stripes",
+        "[evaluate] headline",
+    ]
+
+
+def test_no_headline_when_neither_of_its_metrics_ran(grey: ImageSet) -> None:
+    torch.manual_seed(0)
+    results, _ = run(grey, DomainClassifier(1, 2, 28).eval(), replace(P, metrics=["stripes"]))
+    assert "stripes/fake" in results and not [k for k in results if k.startswith("headline/")]

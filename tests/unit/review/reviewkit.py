@@ -13,7 +13,7 @@ import yaml
 from ganpipe.manifest import Row, read_manifest
 from ganpipe.params import load_all
 from ganpipe.stages.curate import COLUMNS as SUSPECT_HEADER
-from ganpipe.stages.filter import run_filter
+from ganpipe.stages.filter import FilterPaths, run_filter
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -36,13 +36,13 @@ class Project:
     def filter(self) -> dict[str, Row]:
         """Run filter in-process (the stage's own call); its manifest rows by ``class/id``."""
         params = load_all(self.root / "params.yaml")
-        run_filter(
-            self.root / "data/raw",
-            self.root / "data/filtered",
-            params["filter"],
-            self.reject_list,
-            self.root / "metrics/filter.json",
+        paths = FilterPaths(
+            inp=self.root / "data/raw",
+            out=self.root / "data/filtered",
+            metrics=self.root / "metrics/filter.json",
+            reject_list=self.reject_list,
         )
+        run_filter(paths, params=params["filter"])
         return self.filtered()
 
     def filtered(self) -> dict[str, Row]:

@@ -19,7 +19,7 @@ from ganpipe.scrape.engines.openverse import license_name
 from ganpipe.scrape.fetch import Fetcher
 from ganpipe.scrape.provenance import PROVENANCE
 from ganpipe.scrape.web import collect_web
-from ganpipe.stages.scrape import run_scrape
+from ganpipe.stages.scrape import ScrapePaths, run_scrape
 
 API_PATH = {"openverse": "/v1/images/", "commons": "/w/api.php"}
 CREDIT_KEYS = ("title", "creator", "creator_url", "license", "license_url", "landing_url")
@@ -178,7 +178,8 @@ def test_failed_pages_are_recorded_reasons_and_a_rerun_asks_again(
     fresh_site.traps[("fox photo", page)] = trap  # the last class: a 429 stops the API's run
     metrics = raw_dir.parent / "scrape.json"
     rows = run_scrape(
-        replace(params, sources=[_source(kind, fresh_site, per_class=PER_CLASS)]), raw_dir, metrics
+        ScrapePaths(raw_dir, metrics),
+        params=replace(params, sources=[_source(kind, fresh_site, per_class=PER_CLASS)]),
     )
 
     counts = json.loads(metrics.read_text())["per_class"]
@@ -198,7 +199,8 @@ def test_failed_pages_are_recorded_reasons_and_a_rerun_asks_again(
 
     fresh_site.traps.clear()  # the API recovered: the page is asked again, the failure forgotten
     rows = run_scrape(
-        replace(params, sources=[_source(kind, fresh_site, per_class=PER_CLASS)]), raw_dir, metrics
+        ScrapePaths(raw_dir, metrics),
+        params=replace(params, sources=[_source(kind, fresh_site, per_class=PER_CLASS)]),
     )
     assert sum(r.status == KEPT for r in rows) == len(rows) == 3 * PER_CLASS, [
         r for r in rows if r.status != KEPT

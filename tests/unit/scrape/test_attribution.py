@@ -13,7 +13,7 @@ from conftest import Site, make_image
 from ganpipe.manifest import KEPT
 from ganpipe.params import ScrapeParams, Source
 from ganpipe.scrape.attribution import ATTRIBUTION_CSV, ATTRIBUTION_MD, COLUMNS
-from ganpipe.stages.scrape import run_scrape
+from ganpipe.stages.scrape import ScrapePaths, run_scrape
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def test_credits_of_licensed_images_and_unknown_licences_from_search_engines(
         Source(kind="bing", queries={"dog": "dog photo"}, base_url=fresh_site.base, per_class=2),
     ]
     metrics = raw_dir.parent / "scrape.json"
-    rows = run_scrape(replace(params, sources=sources), raw_dir, metrics)
+    rows = run_scrape(ScrapePaths(raw_dir, metrics), params=replace(params, sources=sources))
 
     kept = {r.origin: r for r in rows if r.status == KEPT}
     with (raw_dir / ATTRIBUTION_CSV).open(newline="") as f:
@@ -77,13 +77,14 @@ def test_no_web_images_no_credits_file(
     fresh_site: Site, params: ScrapeParams, raw_dir: Path, tmp_path: Path
 ) -> None:
     web = Source(kind="openverse", queries={"cat": "cat photo"}, base_url=fresh_site.base)
-    run_scrape(replace(params, sources=[replace(web, per_class=1)]), raw_dir, tmp_path / "m.json")
+    paths = ScrapePaths(raw_dir, tmp_path / "m.json")
+    run_scrape(paths, params=replace(params, sources=[replace(web, per_class=1)]))
     assert (raw_dir / ATTRIBUTION_MD).exists()
 
     folder = tmp_path / "own" / "cat"
     folder.mkdir(parents=True)
     (folder / "a.png").write_bytes(make_image(1, "PNG"))
     local = Source(kind="folder", root=str(folder.parent))
-    run_scrape(replace(params, sources=[local]), raw_dir, tmp_path / "m.json")
+    run_scrape(paths, params=replace(params, sources=[local]))
     assert not (raw_dir / ATTRIBUTION_MD).exists() and not (raw_dir / ATTRIBUTION_CSV).exists()
     assert json.loads((tmp_path / "m.json").read_text())["licenses"] == {}

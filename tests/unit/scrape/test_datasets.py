@@ -11,7 +11,7 @@ import pytest
 from ganpipe.params import ScrapeParams, Source
 from ganpipe.scrape import datasets
 from ganpipe.scrape.datasets import DatasetUnavailable, iter_samples, load_arrays, read_idx
-from ganpipe.stages.scrape import run_scrape
+from ganpipe.stages.scrape import ScrapePaths, run_scrape
 
 
 def write_idx(path: Path, array: np.ndarray) -> None:
@@ -93,7 +93,7 @@ def test_scrape_stage_merges_sources_and_accounts_for_duplicates(
             Source(kind="folder", root=str(tmp_path / "folder"), class_map={"Bag": "Trouser"}),
         ]
     )
-    rows = run_scrape(params, tmp_path / "raw", tmp_path / "scrape.json")
+    rows = run_scrape(ScrapePaths(tmp_path / "raw", tmp_path / "scrape.json"), params=params)
     trouser = [r for r in rows if r.label == "Trouser"]
     assert sorted(r.status for r in trouser) == ["kept", "kept", "rejected"]
     assert [r.reason for r in trouser if r.status == "rejected"] == ["duplicate_sha256"]
@@ -105,4 +105,4 @@ def test_unknown_class_filter_is_an_error(idx_root: Path, tmp_path: Path) -> Non
         sources=[Source(kind="dataset", name="fashion-mnist", root=str(idx_root))], classes=["Hat"]
     )
     with pytest.raises(ValueError, match=r"scrape.classes: no source gave images for \['Hat'\]"):
-        run_scrape(params, tmp_path / "raw", tmp_path / "m.json")
+        run_scrape(ScrapePaths(tmp_path / "raw", tmp_path / "m.json"), params=params)

@@ -14,10 +14,16 @@ from ganpipe.curate.ranking import SIGNALS
 from ganpipe.errors import UserError
 from ganpipe.manifest import KEPT, REJECTED, encode_png, read_manifest, write_image, write_manifest
 from ganpipe.params import CurateParams
+from ganpipe.stagekit import InOutMetrics
 from ganpipe.stages.curate import COLUMNS, SUSPECTS, run_curate
 
 CLASSES = {"red": 0, "green": 1, "blue": 2}  # the colour channel that dominates each class
 FAST = CurateParams(folds=3, epochs=4, batch_size=16, image_size=16, relevance="off")
+
+
+def curated(tmp_path: Path) -> InOutMetrics:
+    """The paths the curate tests share: resized in, curated out, m.json."""
+    return InOutMetrics(tmp_path / "resized", tmp_path / "curated", tmp_path / "m.json")
 
 
 def coloured(channel: int, rng: np.random.Generator) -> np.ndarray:
@@ -53,7 +59,9 @@ def read_suspects(out: Path) -> list[dict[str, str]]:
 def test_planted_errors_rank_on_top_and_every_row_passes_through(tmp_path: Path) -> None:
     planted = make_stage(tmp_path / "resized")
     out = tmp_path / "curated"
-    rows = run_curate(tmp_path / "resized", out, tmp_path / "curate.json", FAST, {})
+    rows = run_curate(
+        InOutMetrics(tmp_path / "resized", out, tmp_path / "curate.json"), params=FAST, queries={}
+    )
     table = read_suspects(out)
     top = {r["id"] for r in table[:4]}
     assert set(planted.values()) <= top
@@ -80,7 +88,11 @@ def test_a_rerun_writes_the_same_bytes(tmp_path: Path) -> None:
     make_stage(tmp_path / "resized", per_class=6)
     outputs = []
     for name in ("one", "two"):
-        run_curate(tmp_path / "resized", tmp_path / name, tmp_path / f"{name}.json", FAST, {})
+        run_curate(
+            InOutMetrics(tmp_path / "resized", tmp_path / name, tmp_path / f"{name}.json"),
+            params=FAST,
+            queries={},
+        )
         files = [tmp_path / name / SUSPECTS, tmp_path / name / "manifest.csv"]
         outputs.append([f.read_bytes() for f in [*files, tmp_path / f"{name}.json"]])
     assert outputs[0] == outputs[1]
@@ -89,7 +101,7 @@ def test_a_rerun_writes_the_same_bytes(tmp_path: Path) -> None:
 def test_drop_rejects_above_the_threshold_with_reason_suspect(tmp_path: Path) -> None:
     planted = make_stage(tmp_path / "resized")
     params = replace(FAST, drop=True, drop_threshold=0.5)
-    rows = run_curate(tmp_path / "resized", tmp_path / "curated", tmp_path / "m.json", params, {})
+    rows = run_curate(curated(tmp_path), params=params, queries={})
     by_id = {r.id: r for r in rows}
     assert len(rows) == 62
     assert by_id[planted["wrong"]].status == REJECTED
@@ -101,7 +113,7 @@ def test_drop_rejects_above_the_threshold_with_reason_suspect(tmp_path: Path) ->
 def test_disabled_passes_everything_through_unranked(tmp_path: Path) -> None:
     make_stage(tmp_path / "resized", per_class=2)
     params = replace(FAST, enabled=False)
-    rows = run_curate(tmp_path / "resized", tmp_path / "curated", tmp_path / "m.json", params, {})
+    rows = run_curate(curated(tmp_path), params=params, queries={})
     assert len(rows) == 8 and all(r.status == KEPT for r in rows)
     assert read_suspects(tmp_path / "curated") == []
     assert json.loads((tmp_path / "m.json").read_text())["enabled"] is False
@@ -110,4 +122,4 @@ def test_disabled_passes_everything_through_unranked(tmp_path: Path) -> None:
 def test_too_few_images_per_class_is_a_clear_error(tmp_path: Path) -> None:
     make_stage(tmp_path / "resized", per_class=2)
     with pytest.raises(UserError, match=r"curate\.folds=3 images per class; too few in red \(2\)"):
-        run_curate(tmp_path / "resized", tmp_path / "curated", tmp_path / "m.json", FAST, {})
+        run_curate(curated(tmp_path), params=FAST, queries={})

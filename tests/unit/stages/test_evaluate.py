@@ -14,8 +14,8 @@ from ganpipe.errors import UserError
 from ganpipe.metrics.classifier import save_classifier, train_classifier
 from ganpipe.models import Generator
 from ganpipe.params import ClassifierParams, EvaluateParams, SampleParams, TrainParams
-from ganpipe.stages.evaluate import run_evaluate
-from ganpipe.stages.sample import run_sample
+from ganpipe.stages.evaluate import EvaluatePaths, run_evaluate
+from ganpipe.stages.sample import SamplePaths, run_sample
 from ganpipe.train.snapshot import export_generator
 
 CP = ClassifierParams(epochs=2, batch_size=16, holdout=0.3)
@@ -41,22 +41,21 @@ def run(tmp_path_factory: pytest.TempPathFactory, stage_factory: Callable[..., P
     p = TrainParams(g_channels=16, z_dim=8)
     meta = {"params": p.__dict__, "classes": ["bar", "low"], "size": 28, "channels": 1}
     export_generator(Generator(p, 28, 1, 2), {**meta, "conditional": True}, root / "generator.pt")
-    run_sample(root, root / "samples", SampleParams(per_class=8))
+    run_sample(SamplePaths(root, root / "samples"), params=SampleParams(per_class=8))
     return root
 
 
 def evaluate(run: Path, p: EvaluateParams) -> dict:
-    return run_evaluate(
-        run / "samples",
-        run / "resized",
-        run / "classifier.pt",
-        run / "evaluate.json",
-        p,
-        CP,
-        run,
-        run / "snapshot_curve.json",
-        run / "truncation_curve.json",
+    paths = EvaluatePaths(
+        samples=run / "samples",
+        real=run / "resized",
+        classifier=run / "classifier.pt",
+        metrics=run / "evaluate.json",
+        models=run,
+        curve=run / "snapshot_curve.json",
+        truncation_curve=run / "truncation_curve.json",
     )
+    return run_evaluate(paths, params=p, classifier_params=CP)
 
 
 def test_scores_downstream_gain_and_the_truncation_curve(run: Path) -> None:

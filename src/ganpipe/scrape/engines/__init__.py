@@ -1,38 +1,28 @@
-"""Search engines and URL lists: where web image URLs for each class come from."""
+"""Search engines, licensed-media APIs and URL lists: where web image URLs for each class come from.
+
+Which class reads which kind is ``registries.sources.SOURCES``; an engine's module is imported
+only when its kind is used (Selenium only for Google).
+"""
 
 from __future__ import annotations
 
 from ganpipe.params import ScrapeParams, Source
+from ganpipe.registries import resolve
+from ganpipe.registries.sources import SOURCES, WEB_KINDS
 from ganpipe.scrape.engines.base import Candidate, Engine, EngineError
-from ganpipe.scrape.engines.bing import Bing
-from ganpipe.scrape.engines.commons import Commons
-from ganpipe.scrape.engines.duckduckgo import DuckDuckGo
-from ganpipe.scrape.engines.openverse import Openverse
-from ganpipe.scrape.engines.urls import UrlList
 from ganpipe.scrape.fetch import Fetcher
 
 __all__ = ["Candidate", "Engine", "EngineError", "make_engine", "queries"]
 
 
 def queries(source: Source) -> dict[str, str]:
-    """class -> query (search engines) or class -> URL file (``urls``)."""
-    return source.url_files if source.kind == "urls" else source.queries
+    """class -> query (search engines) or class -> URL file (``urls``): the kind's required key."""
+    return dict(getattr(source, SOURCES[source.kind].requires))
 
 
 def make_engine(source: Source, params: ScrapeParams, fetcher: Fetcher) -> Engine:
-    """The engine for a web source kind; Selenium is imported only when Google is used."""
-    if source.kind == "bing":
-        return Bing(source.base_url, params, fetcher)
-    if source.kind == "duckduckgo":
-        return DuckDuckGo(source.base_url, params, fetcher)
-    if source.kind == "openverse":
-        return Openverse(source.base_url, params, fetcher, ",".join(source.license_type))
-    if source.kind == "commons":
-        return Commons(source.base_url, params, fetcher)
-    if source.kind == "urls":
-        return UrlList()
-    if source.kind == "google":
-        from ganpipe.scrape.engines.google import Google
-
-        return Google(source.base_url, params, fetcher)
-    raise ValueError(f"not a web source kind: {source.kind!r}")
+    """The engine the table names for a web source kind, built from the source."""
+    if source.kind not in WEB_KINDS:
+        raise ValueError(f"not a web source kind: {source.kind!r}")
+    engine: Engine = resolve(SOURCES[source.kind].reader)(source, params, fetcher)
+    return engine

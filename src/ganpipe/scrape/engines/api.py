@@ -14,12 +14,12 @@ quota spent), the API is not asked again in this run: the remaining classes are 
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
+from abc import abstractmethod
 from collections.abc import Iterator
 from typing import Any
 
-from ganpipe.params import ScrapeParams
-from ganpipe.scrape.engines.base import PAGE_FAILED, Candidate
+from ganpipe.params import ScrapeParams, Source
+from ganpipe.scrape.engines.base import PAGE_FAILED, Candidate, Engine
 from ganpipe.scrape.fetch import PAGE_MAX_BYTES, Fetcher
 
 JSON_HEADERS = {"Accept": "application/json"}
@@ -34,16 +34,11 @@ class PageFailure(Exception):
         self.detail = detail
 
 
-class JsonApi(ABC):
+class JsonApi(Engine):
     """Pagination, failure recording and JSON decoding; subclasses build and read the pages."""
 
-    name = ""
-    default_base = ""
-
-    def __init__(self, base_url: str, params: ScrapeParams, fetcher: Fetcher) -> None:
-        self._base = (base_url or self.default_base).rstrip("/")
-        self._p = params
-        self._fetcher = fetcher
+    def __init__(self, source: Source, params: ScrapeParams, fetcher: Fetcher) -> None:
+        super().__init__(source, params, fetcher)
         self._throttled = ""  # the page the API refused with 429 after every retry
 
     @abstractmethod
@@ -83,6 +78,3 @@ class JsonApi(ABC):
             return self.read_page(label, query, url, data)
         except (KeyError, TypeError, AttributeError, ValueError) as err:
             raise PageFailure("bad_answer", f"{type(err).__name__}: {err}") from err
-
-    def close(self) -> None:  # noqa: B027 (the Engine protocol's close; nothing to release)
-        """Nothing to release: pages go through the shared fetcher."""

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ganpipe.errors import UserError
+from ganpipe.params import ScrapeParams, Source
+
+if TYPE_CHECKING:  # fetch.py imports requests: engines get their fetcher, they never make one
+    from ganpipe.scrape.fetch import Fetcher
 
 PAGE_FAILED = "page_"  # reason prefix of a result page (not an image) that could not be read
 
@@ -50,14 +55,28 @@ class EngineError(UserError):
     """The engine gave no usable first page (blocked, changed markup, wrong base URL)."""
 
 
-class Engine(Protocol):
-    """Turns (class, query) into candidate full-size image URLs, lazily, page by page."""
+class Engine(ABC):
+    """Turns (class, query) into candidate full-size image URLs, lazily, page by page.
 
-    name: str
+    Every kind's engine is built alike, ``Engine(source, params, fetcher)``
+    (``engines.make_engine``); it reads what it needs of its source (``base_url``, or
+    ``default_base`` when that is empty; ``license_type``...).
+    """
 
+    name = ""
+    default_base = ""
+
+    def __init__(self, source: Source, params: ScrapeParams, fetcher: Fetcher) -> None:
+        self._source = source
+        self._base = (source.base_url or self.default_base).rstrip("/")
+        self._p = params
+        self._fetcher = fetcher
+
+    @abstractmethod
     def candidates(self, label: str, query: str) -> Iterator[Candidate]: ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:  # noqa: B027 (most engines hold nothing of their own)
+        """Nothing to release: pages go through the shared fetcher."""
 
 
 def url_args(url: str) -> dict[str, str]:

@@ -16,9 +16,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 
-from ganpipe.params import ScrapeParams
-from ganpipe.scrape.engines.base import PAGE_FAILED, Candidate, EngineError, with_args
-from ganpipe.scrape.fetch import PAGE_MAX_BYTES, Fetcher
+from ganpipe.scrape.engines.base import PAGE_FAILED, Candidate, Engine, EngineError, with_args
+from ganpipe.scrape.fetch import PAGE_MAX_BYTES
 
 BASE_URL = "https://www.bing.com"
 PAGE_SIZE = 35
@@ -46,15 +45,11 @@ def parse_page(html: str) -> tuple[list[str], str]:
     return found, str(following["data-nexturl"]) if following else ""
 
 
-class Bing:
+class Bing(Engine):
     """Paginated Bing results for a query."""
 
     name = "bing"
-
-    def __init__(self, base_url: str, params: ScrapeParams, fetcher: Fetcher) -> None:
-        self._base = (base_url or BASE_URL).rstrip("/")
-        self._p = params
-        self._fetcher = fetcher
+    default_base = BASE_URL
 
     def _filters(self) -> dict[str, str]:
         """Safe search and the size/type filters, sent with every page."""

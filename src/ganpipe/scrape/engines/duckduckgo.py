@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlencode, urljoin
 
-from ganpipe.params import ScrapeParams
-from ganpipe.scrape.engines.base import PAGE_FAILED, Candidate, EngineError
-from ganpipe.scrape.fetch import PAGE_MAX_BYTES, Fetcher
+from ganpipe.scrape.engines.base import PAGE_FAILED, Candidate, Engine, EngineError
+from ganpipe.scrape.fetch import PAGE_MAX_BYTES
 
 BASE_URL = "https://duckduckgo.com"
 VQD = re.compile(r"""vqd=["']?([\w-]+)""")
@@ -30,18 +29,19 @@ def parse_results(text: str) -> tuple[list[str], str]:
     return images, str(data.get("next") or "")
 
 
-class DuckDuckGo:
+class DuckDuckGo(Engine):
     """Paginated DuckDuckGo image results for a query."""
 
     name = "duckduckgo"
+    default_base = BASE_URL
 
-    def __init__(self, base_url: str, params: ScrapeParams, fetcher: Fetcher) -> None:
-        self._base = (base_url or BASE_URL).rstrip("/") + "/"
-        self._p = params
-        self._fetcher = fetcher
+    @property
+    def _root(self) -> str:
+        """The base URL with its slash: DuckDuckGo's pages hang off its root."""
+        return self._base + "/"
 
     def _token(self, query: str) -> str:
-        url = f"{self._base}?{urlencode({'q': query, 'iax': 'images', 'ia': 'images'})}"
+        url = f"{self._root}?{urlencode({'q': query, 'iax': 'images', 'ia': 'images'})}"
         answer = self._fetcher.get(url, max_bytes=PAGE_MAX_BYTES)
         if answer.reason:
             raise EngineError(f"duckduckgo: {url}: {answer.reason} {answer.detail}".strip())
@@ -64,12 +64,12 @@ class DuckDuckGo:
             "f": filters,
             "p": "1" if self._p.safe_search else "-1",
         }
-        return f"{self._base}i.js?{urlencode(args)}"
+        return f"{self._root}i.js?{urlencode(args)}"
 
     def candidates(self, label: str, query: str) -> Iterator[Candidate]:
         vqd = self._token(query)
         url = self.first_url(query, vqd)
-        headers = {"Referer": self._base, "Accept": "application/json"}
+        headers = {"Referer": self._root, "Accept": "application/json"}
         for page in range(self._p.max_pages):
             answer = self._fetcher.get(url, headers, max_bytes=PAGE_MAX_BYTES)
             try:
@@ -86,9 +86,6 @@ class DuckDuckGo:
                 yield Candidate(label, img, query, self.name, url)
             if not following or not images:
                 return
-            url = urljoin(self._base, following)
+            url = urljoin(self._root, following)
             if "vqd=" not in url:
                 url += f"&vqd={vqd}"
-
-    def close(self) -> None:
-        """Nothing to release: pages go through the shared fetcher."""

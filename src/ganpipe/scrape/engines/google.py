@@ -25,8 +25,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
-from ganpipe.params import ScrapeParams
-from ganpipe.scrape.engines.base import Candidate, EngineError
+from ganpipe.params import ScrapeParams, Source
+from ganpipe.scrape.engines.base import Candidate, Engine, EngineError
 from ganpipe.scrape.fetch import Fetcher
 
 BASE_URL = "https://www.google.com"
@@ -66,15 +66,14 @@ def _full_size(src: str | None) -> bool:
     return bool(src) and src.startswith(("http://", "https://")) and "encrypted-tbn" not in src
 
 
-class Google:
+class Google(Engine):
     """Google image results for a query, read by a headless browser."""
 
     name = "google"
+    default_base = BASE_URL
 
-    def __init__(self, base_url: str, params: ScrapeParams, fetcher: Fetcher) -> None:
-        self._base = (base_url or BASE_URL).rstrip("/")
-        self._p = params
-        self._fetcher = fetcher
+    def __init__(self, source: Source, params: ScrapeParams, fetcher: Fetcher) -> None:
+        super().__init__(source, params, fetcher)
         self._driver: WebDriver | None = None
         self._profile = ""
 

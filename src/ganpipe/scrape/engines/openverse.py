@@ -15,10 +15,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from ganpipe.params import ScrapeParams
 from ganpipe.scrape.engines.api import JsonApi
 from ganpipe.scrape.engines.base import Candidate, Credit, url_args, with_args
-from ganpipe.scrape.fetch import Fetcher
 
 BASE_URL = "https://api.openverse.org"
 PAGE_SIZE = 20  # the most an anonymous client may ask for (more is answered 401)
@@ -55,12 +53,6 @@ class Openverse(JsonApi):
     name = "openverse"
     default_base = BASE_URL
 
-    def __init__(
-        self, base_url: str, params: ScrapeParams, fetcher: Fetcher, license_type: str = ""
-    ) -> None:
-        super().__init__(base_url, params, fetcher)
-        self._license_type = license_type
-
     def first_url(self, query: str) -> str:
         args = {
             "q": query,
@@ -69,7 +61,7 @@ class Openverse(JsonApi):
             "mature": "false" if self._p.safe_search else "true",
         }
         optional = {
-            "license_type": self._license_type,
+            "license_type": ",".join(self._source.license_type),
             "size": SIZES.get(self._p.image_size_filter),
             "category": CATEGORIES.get(self._p.image_type_filter),
         }

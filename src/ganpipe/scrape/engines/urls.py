@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ganpipe.scrape.engines.base import Candidate
+from ganpipe.scrape.engines.base import Candidate, Engine
 
 
-class UrlList:
+class UrlList(Engine):
     """Reads the class's URL file; the "query" recorded is the file's path."""
 
     name = "urls"
@@ -21,6 +21,3 @@ class UrlList:
             url = line.strip()
             if url and not url.startswith("#"):
                 yield Candidate(label, url, query, self.name)
-
-    def close(self) -> None:
-        """Nothing to release."""

@@ -8,9 +8,9 @@ from typing import get_args
 import pytest
 import torch
 
-from ganpipe.d_heads import D_HEADS, DHeadName
 from ganpipe.models.heads import DOutput, HeadedDiscriminator
 from ganpipe.params import ParamsError, TrainParams, build
+from ganpipe.registries.heads import D_HEADS, DHeadName
 from ganpipe.train.losses import class_loss
 
 K, FEATURES = 3, 8
