@@ -12,15 +12,8 @@ from ganpipe.train.run import TrainPaths
 
 
 def main() -> None:
-    args = stagekit.parse(__doc__, "inp", "classifier", "models", "live", "metrics")
-    params = load_all(args.params)
-    paths = TrainPaths(
-        data=args.inp,
-        models=args.models,
-        live=args.live,
-        metrics=args.metrics,
-        classifier=args.classifier,
-    )
+    paths, params_file = stagekit.parse_paths(__doc__, TrainPaths)
+    params = load_all(params_file)
     training_loop(paths, params["train"], holdout=params["classifier"].holdout)
 
 

@@ -230,5 +230,5 @@ def test_car_logos_searched_the_local_site(lanes: list[Future], search_site: Sea
 
 def test_cat_faces_is_unconditional(lanes: list[Future]) -> None:
     result = outcome(lanes, "cat-faces")
-    assert result.params["train"]["mode"] == "dcgan"
+    assert result.params["train"]["class_conditional"] is False
     assert result.resized == {"cat": 2 * PER_CLASS}

@@ -43,7 +43,7 @@ from ganpipe.train.step import Nets, discriminator_step, generator_step, step_st
 
 
 def training_loop(paths: TrainPaths, p: TrainParams, *, holdout: float) -> dict[str, Any]:
-    """Train G and D on ``paths.data``'s images (less the ``holdout`` share the classifier
+    """Train G and D on ``paths.inp``'s images (less the ``holdout`` share the classifier
     stage keeps for evaluation); export generators and metrics.
 
     Under torchrun every process calls this and joins the process group here; rank 0 alone
@@ -70,9 +70,9 @@ def setup(
     if p.threads:
         torch.set_num_threads(p.threads)
     torch.manual_seed(p.seed)
-    train_set, heldout = split_holdout(load_image_set(paths.data), holdout)
+    train_set, heldout = split_holdout(load_image_set(paths.inp), holdout)
     n_classes = len(train_set.classes) if p.class_conditional else 0
-    state = new_state(p, train_set, rank, device, _fingerprint(paths.data))
+    state = new_state(p, train_set, rank, device, _fingerprint(paths.inp))
     fast = speedups(p, device)
     layout = apply_speedups(fast, state.G, state.D)
     batch = distributed.local_batch(p.batch_size, rank)

@@ -29,16 +29,16 @@ class TrainPaths:
     """Where a run reads and writes: the train stage's arguments. ``work`` (checkpoint,
     snapshots, grids) is kept across interruptions; the rest are the stage's outputs."""
 
-    data: Path  # the augment stage's images
+    inp: Path  # the augment stage's images
     models: Path  # generator.pt, generator_best.pt and work/
     live: Path  # DVCLive's folder
     metrics: Path  # the run's summary JSON
     classifier: Path | None = None  # the domain classifier that scores snapshots; None: unscored
 
     @classmethod
-    def in_folder(cls, data: Path, out: Path, classifier: Path | None = None) -> TrainPaths:
+    def in_folder(cls, inp: Path, out: Path, classifier: Path | None = None) -> TrainPaths:
         """Every output under ``out`` (tests and benchmarks train in a scratch folder)."""
-        return cls(data, out / "models", out / "live", out / "train.json", classifier)
+        return cls(inp, out / "models", out / "live", out / "train.json", classifier)
 
     @property
     def work(self) -> Path:

@@ -173,7 +173,7 @@ def test_options_train(tiny_stage: Path, tmp_path: Path, option: dict) -> None:
     assert (tmp_path / "models" / "generator.pt").exists()
     # a D without a classifier (unconditional, projection) has no class accuracy: NaN, and
     # none in the summary (metrics/train.json stays valid JSON)
-    no_classifier = option.get("mode") == "dcgan" or option.get("d_head") == "projection"
+    no_classifier = option.get("class_conditional") is False or option.get("d_head") == "projection"
     for row in result["history"]:
         measured = {k: v for k, v in row.items() if k != "class_acc_real"}
         assert torch.isfinite(torch.tensor(list(measured.values()))).all()
