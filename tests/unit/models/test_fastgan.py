@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from resumekit import assert_resumes_exactly
+from optionkit import assert_colour_steps_train, assert_resumes_exactly
 
 from ganpipe.models import build_models
 from ganpipe.models.fastgan import SkipExcitation, excitation_sources
@@ -88,15 +88,8 @@ def test_trains_a_few_steps_in_colour(size: int) -> None:
     p = dataclasses.replace(TINY, **FASTGAN, g_channels=16)
     torch.manual_seed(0)
     G, D = build_models(p, size, 3, 2)
-    nets = Nets(G, D, D, torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters()))
     before = [t.clone() for t in G.parameters()]
-    real, y = torch.rand(4, 3, size, size) * 2 - 1, torch.tensor([0, 1, 0, 1])
-    none = contextlib.nullcontext()
-    for _ in range(3):
-        z = torch.randn(4, p.z_dim)
-        d = discriminator_step(nets, real, y, z, y, p, lambda x: x, none)
-        loss_g, _ = generator_step(nets, z, y, real, p, lambda x: x, none, none)
-        assert torch.isfinite(d.loss) and torch.isfinite(loss_g)
+    assert_colour_steps_train(G, D, p, size)
     assert all(not torch.equal(a, b) for a, b in zip(before, G.parameters(), strict=True))
 
 

@@ -3,18 +3,16 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
-from resumekit import assert_resumes_exactly
+from optionkit import assert_colour_steps_train, assert_resumes_exactly
 
 from ganpipe.models import build_models
 from ganpipe.params import ParamsError, TrainParams, build
 from ganpipe.train.lecam import DECAY, add_anchors, anchors, lecam_penalty
-from ganpipe.train.step import Nets, discriminator_step, generator_step
 
 TINY = TrainParams(
     g_channels=16,
@@ -61,14 +59,7 @@ def test_trains_a_few_steps_in_colour(size: int) -> None:
     torch.manual_seed(0)
     G, D = build_models(TINY, size, 3, 2)
     add_anchors(D)
-    nets = Nets(G, D, D, torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters()))
-    real, y = torch.rand(4, 3, size, size) * 2 - 1, torch.tensor([0, 1, 0, 1])
-    none = contextlib.nullcontext()
-    for _ in range(3):
-        z = torch.randn(4, TINY.z_dim)
-        d = discriminator_step(nets, real, y, z, y, TINY, lambda x: x, none)
-        loss_g, _ = generator_step(nets, z, y, real, TINY, lambda x: x, none, none)
-        assert torch.isfinite(d.loss) and torch.isfinite(loss_g)
+    assert_colour_steps_train(G, D, TINY, size)
     assert anchors(D).abs().sum() > 0  # the averages follow D's logits
 
 

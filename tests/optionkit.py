@@ -1,8 +1,9 @@
-"""An interrupted training run must resume to the uninterrupted run's weights: the check the
-tests of every training option share."""
+"""The checks the tests of every training option share: a few steps in colour train with finite
+losses, and an interrupted run resumes to the uninterrupted run's weights."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,22 @@ from ganpipe.train import ema as ema_module
 from ganpipe.train import loop as loop_module
 from ganpipe.train.loop import training_loop
 from ganpipe.train.run import TrainPaths
+from ganpipe.train.step import Nets, discriminator_step, generator_step
+
+
+def assert_colour_steps_train(
+    G: torch.nn.Module, D: torch.nn.Module, p: TrainParams, size: int
+) -> None:
+    """Three Adam steps of D and G (built for ``size`` px RGB and 2 classes) on real-looking
+    colour batches, without augmentation or autocast: every loss finite."""
+    nets = Nets(G, D, D, torch.optim.Adam(G.parameters()), torch.optim.Adam(D.parameters()))
+    real, y = torch.rand(4, 3, size, size) * 2 - 1, torch.tensor([0, 1, 0, 1])
+    none = contextlib.nullcontext()
+    for _ in range(3):
+        z = torch.randn(4, p.z_dim)
+        d = discriminator_step(nets, real, y, z, y, p, lambda x: x, none)
+        loss_g, _ = generator_step(nets, z, y, real, p, lambda x: x, none, none)
+        assert torch.isfinite(d.loss) and torch.isfinite(loss_g)
 
 
 def train(stage: Path, out: Path, p: TrainParams) -> dict:
