@@ -1,8 +1,9 @@
 """What every params section is built from: strict types, the error types, the shared fields.
 
 Types are strict (``Int``, ``Float``, ``Str``, ``Bool``: no ``"8"`` for 8, no ``true`` for 1;
-an int is fine where a float is wanted). Section modules import only this (and
-:mod:`ganpipe.params.truncation`), so one section's code can change without touching another's.
+an int is fine where a float is wanted). A section module imports this and what its own keys
+need (a registry's names, the chain grammar, the truncation rule), never another section's
+module, so one section's code can change without touching another's.
 """
 
 from __future__ import annotations

@@ -13,8 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, Strict, field_validator, model_validator
 from pydantic.dataclasses import dataclass
 
-from ganpipe.params.base import CONFIG, Bool, Float, Int, Section, Str, seed_field
-from ganpipe.params.base import require as _require  # the name the rules were written with
+from ganpipe.params.base import CONFIG, Bool, Float, Int, Section, Str, require, seed_field
 from ganpipe.registries.heads import D_HEADS, DHeadName
 
 Beta = Annotated[float, Strict(), Field(ge=0, lt=1)]
@@ -182,35 +181,35 @@ class TrainParams(Section):
     def _renamed(cls, data: Any) -> Any:
         """An old params file names the key that replaced a renamed one."""
         for old, new in RENAMED.items():
-            _require(not (isinstance(data, dict) and old in data), old, f"renamed: use {new}")
+            require(not (isinstance(data, dict) and old in data), old, f"renamed: use {new}")
         return data
 
     @model_validator(mode="after")
     def _keys_agree(self) -> TrainParams:
-        _require(
+        require(
             self.tick_kimg <= self.snapshot_kimg, "tick_kimg", "need tick_kimg <= snapshot_kimg"
         )
         self._heads_agree()
         if self.ada_target:
-            _require(
+            require(
                 not self.diffaugment,
                 "ada_target",
                 "ADA and diffaugment both augment what D sees: use one (diffaugment: '' or "
                 "ada_target: 0)",
             )
         for key in ("g_skip_excite", "g_glu", "d_blur", "d_mbstd"):  # DCGAN-style G and D only
-            _require(
+            require(
                 not getattr(self, key) or self.arch == "dcgan",
                 key,
                 "applies to arch 'dcgan' only",
             )
-        _require(
+        require(
             self.d_dropout == 0 or self.arch == "dcgan",
             "d_dropout",
             f"applies to arch 'dcgan' only (the {self.arch} D has no dropout)",
         )
         if self.labelled_fraction < 1:
-            _require(
+            require(
                 self.class_conditional and not self.balanced_sampling,
                 "labelled_fraction",
                 "below 1 needs train.class_conditional true and balanced_sampling false "
@@ -222,20 +221,20 @@ class TrainParams(Section):
         """The cross-key rules of ``d_head``'s row of D_HEADS."""
         head = D_HEADS[self.d_head]
         if head.conditional_only:
-            _require(
+            require(
                 self.class_conditional and self.arch != "seed-emnist",
                 "d_head",
                 f"'{self.d_head}' needs classes and ganpipe's own D: train.class_conditional "
                 "true, arch not 'seed-emnist'",
             )
         if head.no_class_loss_on_fakes:
-            _require(
+            require(
                 not self.d_aux_on_fake,
                 "d_aux_on_fake",
                 f"must be false with d_head '{self.d_head}': {head.no_class_loss_on_fakes}",
             )
         if head.reads_labels:
-            _require(
+            require(
                 self.labelled_fraction == 1,
                 "labelled_fraction",
                 f"must be 1 with d_head '{self.d_head}': its head reads every image's label",
